@@ -1,0 +1,47 @@
+# Survey warehouse: `make build` then `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RAW_DIR ?= data/sample
+WAREHOUSE ?= warehouse/survey.duckdb
+N ?= 178
+OUT ?= data/sample
+PORT ?= 8501
+
+.PHONY: setup build test sql sample app bench lint docs clean
+
+# The virtual environment is rebuilt whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+build: setup
+	$(PY) -m pipeline build --raw-dir "$(RAW_DIR)" --warehouse "$(WAREHOUSE)"
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+sql: setup
+	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE): run 'make build' first." >&2; exit 1; }
+	$(VENV)/bin/duckdb -readonly "$(WAREHOUSE)"
+
+sample: setup
+	$(PY) -m samplegen --respondents $(N) --out "$(OUT)"
+
+app: setup
+	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false -- --warehouse "$(WAREHOUSE)"
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache

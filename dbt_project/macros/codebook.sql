@@ -1,0 +1,113 @@
+{#-
+  The questionnaire, read from the codebook at run time, so that no model
+  retypes a question or item list. A model calling these macros must declare
+  `-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}`
+  so that dbt builds the codebook first.
+-#}
+
+{% macro codebook_variables(types=none, questions=none, exclude_questions=none, include_other=false) %}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set query -%}
+        select variable_name, question_code, item_code, question_type, is_other
+        from {{ ref('stg_codebook__variables') }}
+        order by question_position, item_position
+    {%- endset -%}
+    {%- set selected = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- set keep = (types is none or row['question_type'] in types)
+            and (questions is none or row['question_code'] in questions)
+            and (exclude_questions is none or row['question_code'] not in exclude_questions)
+            and (include_other or not row['is_other']) -%}
+        {%- if keep -%}
+            {%- do selected.append({
+                'name': row['variable_name'],
+                'question_code': row['question_code'],
+                'item_code': row['item_code'],
+                'type': row['question_type'],
+                'is_other': row['is_other'],
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(selected) }}
+{% endmacro %}
+
+
+{% macro codebook_questions(types=none, with_items=none) %}
+    {#- Questions as dicts; with_items=true keeps batteries, false keeps single-column questions. -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set query -%}
+        select question_code, type, asked_if_question, asked_if_choice, has_items, has_choice_groups
+        from {{ ref('stg_codebook__questions') }}
+        order by position
+    {%- endset -%}
+    {%- set selected = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- if (types is none or row['type'] in types) and (with_items is none or row['has_items'] == with_items) -%}
+            {%- do selected.append({
+                'code': row['question_code'],
+                'type': row['type'],
+                'asked_if_question': row['asked_if_question'],
+                'asked_if_choice': row['asked_if_choice'],
+                'has_groups': row['has_choice_groups'],
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(selected) }}
+{% endmacro %}
+
+
+{% macro typed_answer(column, question_type, is_other=false) -%}
+    {#- Raw text → the type the codebook gives the question. Unparseable text becomes NULL here;
+        the checks compare raw text and typed values so that nothing is lost silently. -#}
+    {%- if is_other or question_type in ('single', 'text') -%}
+        nullif(trim({{ column }}), '')
+    {%- elif question_type == 'multi' -%}
+        coalesce(upper(trim({{ column }})) = 'Y', false)
+    {%- elif question_type == 'scale' -%}
+        try_cast(trim({{ column }}) as integer)
+    {%- elif question_type == 'number' -%}
+        try_cast(replace(trim({{ column }}), ',', '.') as double)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("codebook type " ~ question_type ~ " has no typing rule") }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro asked_condition(question, relation_alias=none) -%}
+    {#- SQL predicate: the respondent was asked this question (codebook asked_if_*). -#}
+    {%- if question['asked_if_question'] -%}
+        {{ relation_alias ~ '.' if relation_alias else '' }}{{ question['asked_if_question'] }} = '{{ question['asked_if_choice'] }}'
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro long_answers(relation, questions, value_name) %}
+    {#- Battery and multiple-choice columns of `relation`, one row per respondent × item,
+        for the respondents each question was asked (its codebook condition). -#}
+    {%- set question_list = codebook_questions() | selectattr('code', 'in', questions) | list -%}
+    {%- for q in question_list %}
+    select
+        a.respondent_id,
+        a.wave,
+        v.question_code,
+        v.question_label_fr,
+        v.item_code,
+        v.item_label_fr,
+        v.item_position,
+        a.{{ value_name }}
+    from (
+        unpivot (
+            select respondent_id, wave
+                {%- for var in codebook_variables(questions=[q.code]) %}, {{ adapter.quote(var.name) }}{% endfor %}
+            from {{ relation }}
+            where {{ asked_condition(q) }}
+        )
+        on {% for var in codebook_variables(questions=[q.code]) %}{{ adapter.quote(var.name) }}{{ ", " if not loop.last }}{% endfor %}
+        into name variable_name value {{ value_name }}
+    ) as a
+    inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = a.variable_name
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{% endmacro %}

@@ -1,0 +1,49 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- Every connection with the cleaning rule that excludes it (NULL: kept).
+-- Rules, first match wins (codebook.exclusion_reasons): incomplete, test_entry, out_of_target, duplicate.
+with responses as (
+    select * from {{ ref('stg_survey__responses') }}
+),
+
+waves as (
+    select * from {{ ref('stg_survey__waves') }}
+),
+
+target_post_titles as (
+    select choice_code from {{ ref('codebook_choices') }}
+    where question_code = 'post_title' and is_target
+),
+
+ruled as (
+    select
+        r.*,
+        case
+            when r.submitdate_text is null then 'incomplete'
+            when cast(r.submitted_at as date) not between w.fieldwork_start and w.fieldwork_end then 'test_entry'
+            when r.post_title is null or r.post_title not in (select choice_code from target_post_titles)
+                then 'out_of_target'
+        end as rule_reason
+    from responses as r
+    inner join waves as w on w.wave = r.wave
+),
+
+ranked as (
+    -- Identical answers to every question within a wave: the first submission is kept.
+    select
+        *,
+        row_number() over (
+            partition by
+                wave,
+                rule_reason
+                {%- for v in codebook_variables(include_other=true) %},
+                {{ adapter.quote(v.name) }}
+                {%- endfor %}
+            order by submitted_at, try_cast(response_id as bigint), response_id
+        ) as answer_rank
+    from ruled
+)
+
+select
+    * exclude (rule_reason, answer_rank),
+    coalesce(rule_reason, case when answer_rank > 1 then 'duplicate' end) as exclusion_reason
+from ranked

@@ -1,0 +1,19 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- One row per respondent × administrative website rated on the 1–10 frequency scale.
+with kept as (
+    select * from {{ ref('int_responses_classified') }}
+    where exclusion_reason is null
+),
+
+answers as (
+    {{ long_answers('kept', ['site'], 'score') }}
+)
+
+select
+    respondent_id,
+    wave,
+    item_code as site_code,
+    item_label_fr as site_label,
+    item_position as site_position,
+    score
+from answers

@@ -1,0 +1,149 @@
+"""Open an export as the survey tool wrote it: bytes, encoding, dialect, headings.
+
+CSV exports are parsed by DuckDB (fast, set-based, with a rejects table); this
+module only settles what DuckDB must be told: the text encoding (UTF-8 with or
+without BOM, or Windows-1252/Latin-1, transcoded to UTF-8 since DuckDB reads
+only UTF-8 without an extension), the separator, and the heading row.
+Spreadsheet (XLSX) and SPSS (SAV) exports are small by nature and read with
+pandas / pyreadstat into all-text frames.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.errors import ExportError
+
+CHUNK = 1 << 20
+DELIMITERS = (";", ",", "\t")
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str  # "utf-8-sig", "utf-8" or "cp1252"
+    delimiter: str
+    headings: list[str]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _first_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(CHUNK)
+    except OSError as exc:
+        raise ExportError(path, f"cannot be read: {exc.strerror}") from exc
+
+
+def detect_encoding(path: Path) -> str:
+    """Tell UTF-8 (with or without BOM) from Windows-1252; refuse anything else.
+
+    The whole file is decoded once, incrementally, since a Windows-1252 é may
+    first appear on the last row. UTF-16 and binary files show NUL bytes;
+    bytes that decode to control characters mean an encoding we do not know.
+    """
+    head = _first_bytes(path)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        raise ExportError(path, "text encoding not supported (UTF-16 or binary content)", expected=_ENCODINGS)
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(CHUNK):
+                    text = decoder.decode(chunk)
+                    if encoding == "cp1252" and _has_control_chars(text):
+                        raise UnicodeDecodeError(encoding, b"", 0, 1, "control characters")
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        return encoding
+    raise ExportError(path, "text encoding not recognised", expected=_ENCODINGS)
+
+
+_ENCODINGS = "UTF-8 (with or without BOM) or Windows-1252/Latin-1"
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {chr(c) for c in range(0x80, 0xA0)}
+
+
+def _has_control_chars(text: str) -> bool:
+    return any(ch in _CONTROL for ch in text)
+
+
+def sniff_dialect(path: Path, encoding: str) -> CsvDialect:
+    """Read the heading row and find the separator from it."""
+    with path.open(encoding=encoding, newline="") as f:
+        first_line = f.readline()
+    if not first_line.strip():
+        raise ExportError(path, "file is empty", expected="a heading row then one row per connection", row=0)
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        raise ExportError(path, "heading row has a single column", expected="';' or ',' separated headings", row=0)
+    headings = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
+    return CsvDialect(encoding=encoding, delimiter=delimiter, headings=[h.strip() for h in headings])
+
+
+def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of a Windows-1252 export, for DuckDB's reader."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", newline="", suffix=".csv", dir=workdir, delete=False
+    ) as out:
+        with path.open(encoding=encoding, newline="") as src:
+            while chunk := src.read(CHUNK):
+                out.write(chunk)
+    return Path(out.name)
+
+
+def _as_text(value: object) -> str | None:
+    """Spreadsheet and SPSS cells as the text the survey tool would have written."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    text = str(value)
+    return text if text != "" else None
+
+
+def read_xlsx(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ExportError(
+            path, f"not a readable XLSX workbook ({type(exc).__name__})", expected="an .xlsx export"
+        ) from exc
+    return _all_text(frame)
+
+
+def read_sav(path: Path) -> pd.DataFrame:
+    import pyreadstat
+
+    try:
+        frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError and OSError
+        raise ExportError(
+            path, f"not a readable SPSS file ({type(exc).__name__})", expected="an SPSS .sav export"
+        ) from exc
+    return _all_text(frame)
+
+
+def _all_text(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.apply(lambda col: col.map(_as_text)).astype(object)

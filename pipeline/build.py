@@ -1,0 +1,168 @@
+"""Build the warehouse: ingest → dbt → checks → stats, then publish whole.
+
+Every stage works on a fresh build file; the published warehouse is replaced
+only once all of them passed (see :mod:`pipeline.publish`). Stage timings and
+the run's identity are kept in ``audit.builds`` / ``audit.build_stages`` so that
+readers can see when and from what the data were built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.run import describe, ingest
+from pipeline.publish import discard, new_build_path, publish, remove_stale_builds
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DBT_DIR = PROJECT_DIR / "dbt_project"
+
+
+class StageFailed(Exception):
+    """A stage refused the data; its message says why, for the person running the build."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclass
+class BuildContext:
+    raw_dir: Path
+    warehouse: Path
+    build_path: Path
+    run_id: str
+    started_at: dt.datetime
+    timings: dict[str, float] = field(default_factory=dict)
+    log: Callable[[str], None] = print
+
+
+def run_ingest(ctx: BuildContext) -> None:
+    for report in ingest(ctx.raw_dir, ctx.build_path, loaded_at=ctx.started_at):
+        ctx.log(f"  {describe(report)}")
+
+
+def dbt_env(db_path: Path) -> dict[str, str]:
+    """Environment for a dbt run on ``db_path``: no telemetry (no network here), logs in target/."""
+    env = dict(os.environ)
+    env.update(
+        SURVEY_DB_PATH=str(db_path),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DO_NOT_TRACK="1",
+        DBT_LOG_PATH=str(DBT_DIR / "target" / "logs"),
+        DBT_PROFILES_DIR=str(DBT_DIR),
+    )
+    return env
+
+
+def run_dbt(ctx: BuildContext) -> None:
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
+    proc = subprocess.run(cmd, env=dbt_env(ctx.build_path), capture_output=True, text=True, cwd=DBT_DIR)
+    lines = proc.stdout.splitlines()
+    summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
+    if proc.returncode != 0:
+        errors = [line for line in lines if any(k in line for k in ("ERROR", "FAIL", "Error", "Failure", "Got "))]
+        detail = "\n".join(errors[-30:]) or (proc.stdout + proc.stderr)[-3000:]
+        raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
+    ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
+
+
+def run_checks(ctx: BuildContext) -> None:
+    from checks.gate import run_gate
+
+    run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log)
+
+
+def run_stats(ctx: BuildContext) -> None:
+    from stats.run import run_stats as compute
+
+    compute(ctx.build_path, log=ctx.log)
+
+
+def _available(module: str) -> bool:
+    """Checks and stats are optional packages of the build until they exist."""
+    return (PROJECT_DIR / module.replace(".", "/")).with_suffix(".py").exists()
+
+
+def stages() -> list[tuple[str, Callable[[BuildContext], None]]]:
+    out: list[tuple[str, Callable[[BuildContext], None]]] = [("ingest", run_ingest), ("dbt", run_dbt)]
+    if _available("checks.gate"):
+        out.append(("checks", run_checks))
+    if _available("stats.run"):
+        out.append(("stats", run_stats))
+    return out
+
+
+def record_audit(ctx: BuildContext) -> None:
+    con = duckdb.connect(str(ctx.build_path))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+        con.execute(
+            """CREATE TABLE IF NOT EXISTS audit.builds (run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
+               raw_dir VARCHAR, warehouse VARCHAR)"""
+        )
+        con.execute("CREATE TABLE IF NOT EXISTS audit.build_stages (run_id VARCHAR, stage VARCHAR, seconds DOUBLE)")
+        con.execute(
+            "INSERT INTO audit.builds VALUES (?, ?, ?, ?, ?)",
+            [
+                ctx.run_id,
+                ctx.started_at,
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                str(ctx.raw_dir),
+                str(ctx.warehouse),
+            ],
+        )
+        con.executemany(
+            "INSERT INTO audit.build_stages VALUES (?, ?, ?)",
+            [[ctx.run_id, s, round(t, 3)] for s, t in ctx.timings.items()],
+        )
+    finally:
+        con.close()
+
+
+def build(
+    raw_dir: Path, warehouse: Path, log: Callable[[str], None] = print, keep_failed: bool = False
+) -> BuildContext:
+    """Run every stage into a new file and publish it; raise on the first failure."""
+    warehouse = warehouse.resolve()
+    remove_stale_builds(warehouse)
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    build_path = new_build_path(warehouse)
+    discard(build_path)
+    ctx = BuildContext(
+        raw_dir=raw_dir.resolve(),
+        warehouse=warehouse,
+        build_path=build_path,
+        run_id=started_at.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}",
+        started_at=started_at,
+        log=log,
+    )
+    t_total = time.perf_counter()
+    try:
+        for name, stage in stages():
+            log(f"build: {name}…")
+            t0 = time.perf_counter()
+            stage(ctx)
+            ctx.timings[name] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        record_audit(ctx)
+        publish(build_path, warehouse)
+        ctx.timings["publish"] = time.perf_counter() - t0
+    except BaseException:
+        if keep_failed and build_path.exists():
+            kept = warehouse.with_name(warehouse.stem + ".failed.duckdb")
+            os.replace(build_path, kept)
+            log(f"build: the failed build is kept for inspection in {kept}")
+        discard(build_path)
+        raise
+    ctx.timings["total"] = time.perf_counter() - t_total
+    return ctx
