@@ -9,6 +9,7 @@ readers can see when and from what the data were built.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import subprocess
 import sys
@@ -66,20 +67,34 @@ def dbt_env(db_path: Path) -> dict[str, str]:
 def run_dbt(ctx: BuildContext) -> None:
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-    proc = subprocess.run(cmd, env=dbt_env(ctx.build_path), capture_output=True, text=True, cwd=DBT_DIR)
+    lock_path = DBT_DIR / "target" / ".build.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        # dbt keeps its parse cache and artefacts in target/: one dbt run at a time.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(cmd, env=dbt_env(ctx.build_path), capture_output=True, text=True, cwd=DBT_DIR)
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
-        errors = [line for line in lines if any(k in line for k in ("ERROR", "FAIL", "Error", "Failure", "Got "))]
-        detail = "\n".join(errors[-30:]) or (proc.stdout + proc.stderr)[-3000:]
+        detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
 
 
-def run_checks(ctx: BuildContext) -> None:
-    from checks.gate import run_gate
+def _dbt_failures(lines: list[str]) -> str:
+    """The part of dbt's output after its summary header: each failure with its reason."""
+    start = next((i for i, line in enumerate(lines) if "Completed with" in line), None)
+    kept = lines[start:] if start is not None else [line for line in lines if "ERROR" in line or "FAIL" in line]
+    return "\n".join(line for line in kept[-40:] if line.strip())
 
-    run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log)
+
+def run_checks(ctx: BuildContext) -> None:
+    from checks.gate import ChecksFailed, run_gate
+
+    try:
+        run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log)
+    except ChecksFailed as exc:
+        raise StageFailed("checks", str(exc)) from exc
 
 
 def run_stats(ctx: BuildContext) -> None:

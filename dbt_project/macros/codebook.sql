@@ -111,3 +111,41 @@
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {% endmacro %}
+
+
+{% macro report_table_rows(relation, figure_id) %}
+    {#- Rows of a generic report model for the questions the codebook ties to one report table. -#}
+    select *
+    from {{ ref(relation) }}
+    where question_code in (
+        select question_code from {{ ref('stg_codebook__questions') }} where report_table = '{{ figure_id }}'
+    )
+{% endmacro %}
+
+
+{% macro comment_codebook_columns() %}
+    {#- Post-hook: columns named after codebook variables get the question's wording (and item label)
+        as their DuckDB comment, so the catalogue describes them without retyping the questionnaire. -#}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set query -%}
+        select variable_name as column_name,
+               question_label_fr || coalesce(' — ' || item_label_fr, '') || ' (' || question_type || ') : '
+                   || question_wording_fr as comment
+        from {{ ref('stg_codebook__variables') }}
+        union all
+        select question_code || '_label', label_fr || ' : libellé de la réponse' from {{ ref('stg_codebook__questions') }}
+        union all
+        select question_code || '_group', label_fr || ' : regroupement de réponses du rapport'
+        from {{ ref('stg_codebook__questions') }}
+    {%- endset -%}
+    {%- set comments = {} -%}
+    {%- for row in run_query(query).rows -%}{%- do comments.update({row['column_name']: row['comment']}) -%}{%- endfor -%}
+    {%- set statements = [] -%}
+    {%- for column in adapter.get_columns_in_relation(this) -%}
+        {%- if column.name in comments and not model.columns.get(column.name) -%}
+            {%- do statements.append("comment on column " ~ this ~ "." ~ adapter.quote(column.name)
+                ~ " is '" ~ comments[column.name] | replace("'", "''") ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements | join(';\n')) }}
+{% endmacro %}

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+{{ config(post_hook="{{ comment_codebook_columns() }}") }}
 -- Every connection with the cleaning rule that excludes it (NULL: kept).
 -- Rules, first match wins (codebook.exclusion_reasons): incomplete, test_entry, out_of_target, duplicate.
 with responses as (

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+{{ config(post_hook="{{ comment_codebook_columns() }}") }}
 -- One row per kept respondent: the single-column questions, coded and labelled.
 with kept as (
     select * from {{ ref('int_responses_classified') }}

@@ -1,0 +1,30 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- Single-choice answers of kept respondents, long: one row per respondent × question asked.
+with respondents as (
+    select * from {{ ref('respondents') }}
+),
+
+answers as (
+    {%- for q in codebook_questions(types=['single'], with_items=false) %}
+    select
+        r.wave,
+        r.respondent_id,
+        '{{ q.code }}' as question_code,
+        r.{{ q.code }} as answer_code
+    from respondents as r
+    where {{ asked_condition(q, 'r') }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select
+    a.wave,
+    a.respondent_id,
+    a.question_code,
+    a.answer_code,
+    c.label_fr as answer_label,
+    c.group_label_fr as answer_group,
+    c.position as answer_position
+from answers as a
+left join {{ ref('codebook_choices') }} as c
+    on c.question_code = a.question_code and c.choice_code = a.answer_code

@@ -1,0 +1,61 @@
+-- The report's cross-tabulations (report_crosstabs seed), every cell including empty ones,
+-- with percentages of the table total.
+with pairs as (
+    select * from {{ ref('report_crosstabs') }}
+),
+
+answers as (
+    select * from {{ ref('int_respondent_answers') }}
+    where answer_code is not null
+),
+
+choices as (
+    select * from {{ ref('codebook_choices') }}
+),
+
+waves as (
+    select distinct wave from answers
+),
+
+cells as (
+    select p.crosstab_id, a.wave, a.answer_code as row_code, b.answer_code as col_code, count(*) as n
+    from pairs as p
+    inner join answers as a on a.question_code = p.row_question
+    inner join answers as b
+        on b.respondent_id = a.respondent_id and b.question_code = p.col_question
+    group by all
+),
+
+grid as (
+    select
+        p.crosstab_id, p.report_figure, p.row_question, p.col_question, p.row_alias, p.col_alias, w.wave,
+        r.choice_code as row_code, r.label_fr as row_label, r.position as row_position,
+        c.choice_code as col_code, c.label_fr as col_label, c.position as col_position
+    from pairs as p
+    cross join waves as w
+    inner join choices as r on r.question_code = p.row_question
+    inner join choices as c on c.question_code = p.col_question
+)
+
+select
+    g.crosstab_id,
+    g.report_figure,
+    g.wave,
+    g.row_question,
+    g.row_code,
+    g.row_label,
+    g.row_position,
+    g.col_question,
+    g.col_code,
+    g.col_label,
+    g.col_position,
+    g.row_alias,
+    g.col_alias,
+    coalesce(cells.n, 0) as count,
+    sum(coalesce(cells.n, 0)) over (partition by g.crosstab_id, g.wave) as table_n,
+    100.0 * coalesce(cells.n, 0)
+        / nullif(sum(coalesce(cells.n, 0)) over (partition by g.crosstab_id, g.wave), 0) as percent_of_total
+from grid as g
+left join cells
+    on cells.crosstab_id = g.crosstab_id and cells.wave = g.wave
+    and cells.row_code = g.row_code and cells.col_code = g.col_code

@@ -1,0 +1,2 @@
+-- Report figure 1: group means, medians and SDs of the comparison the figure draws.
+select * from {{ ref('group_means') }} where report_figure = 'F1'

@@ -1,0 +1,113 @@
+-- Frequency tables of every single- and multiple-choice question, per wave: counts and percentages
+-- over the report's base (those asked who answered; for a non-mandatory multiple choice, those who
+-- ticked at least one box). Grouped choices (education) get a row per group as well.
+with questions as (
+    select * from {{ ref('stg_codebook__questions') }}
+),
+
+answers as (
+    select * from {{ ref('int_respondent_answers') }}
+),
+
+ticks as (
+    select * from {{ ref('int_respondent_ticks') }}
+),
+
+single_bases as (
+    select wave, question_code, count(answer_code) as base_n
+    from answers
+    group by wave, question_code
+),
+
+single_counts as (
+    select wave, question_code, answer_code, count(*) as n
+    from answers
+    where answer_code is not null
+    group by wave, question_code, answer_code
+),
+
+single_choices as (
+    select
+        b.wave,
+        c.question_code,
+        'choice' as item_kind,
+        c.choice_code as item_code,
+        c.label_fr as item_label,
+        c.position as item_position,
+        coalesce(n.n, 0) as count,
+        b.base_n
+    from {{ ref('codebook_choices') }} as c
+    inner join single_bases as b on b.question_code = c.question_code
+    left join single_counts as n
+        on n.wave = b.wave and n.question_code = c.question_code and n.answer_code = c.choice_code
+),
+
+single_groups as (
+    select
+        wave,
+        question_code,
+        'group' as item_kind,
+        (select c.group_label_fr from {{ ref('codebook_choices') }} as c
+         where c.question_code = sc.question_code and c.choice_code = sc.item_code) as item_code,
+        null as item_label,
+        min(item_position) as item_position,
+        sum(count) as count,
+        any_value(base_n) as base_n
+    from single_choices as sc
+    where exists (
+        select 1 from {{ ref('codebook_choices') }} as c
+        where c.question_code = sc.question_code and c.choice_code = sc.item_code and c.group_label_fr is not null
+    )
+    group by all
+),
+
+multi_respondents as (
+    select wave, question_code, respondent_id, bool_or(is_selected) as ticked_any
+    from ticks
+    group by wave, question_code, respondent_id
+),
+
+multi_bases as (
+    select m.wave, m.question_code, count(*) filter (where m.ticked_any or q.mandatory) as base_n
+    from multi_respondents as m
+    inner join questions as q on q.question_code = m.question_code
+    group by m.wave, m.question_code
+),
+
+multi_items as (
+    select
+        t.wave,
+        t.question_code,
+        'item' as item_kind,
+        t.item_code,
+        any_value(t.item_label) as item_label,
+        any_value(t.item_position) as item_position,
+        count(*) filter (where t.is_selected) as count,
+        any_value(b.base_n) as base_n
+    from ticks as t
+    inner join multi_bases as b on b.wave = t.wave and b.question_code = t.question_code
+    group by t.wave, t.question_code, t.item_code
+),
+
+rows as (
+    select * from single_choices
+    union all
+    select * replace (item_code as item_label) from single_groups
+    union all
+    select * from multi_items
+)
+
+select
+    rows.wave,
+    rows.question_code,
+    q.label_fr as question_label,
+    q.type as question_type,
+    rows.item_kind,
+    rows.item_code,
+    rows.item_label,
+    rows.item_position,
+    rows.count,
+    rows.base_n,
+    case when rows.base_n > 0 then 100.0 * rows.count / rows.base_n end as percent
+from rows
+inner join questions as q on q.question_code = rows.question_code

@@ -1,0 +1,2 @@
+-- Report table 11: the cross-tabulation, every cell with its percentage of the total.
+select * from {{ ref('crosstabs') }} where report_figure = 'T11'
