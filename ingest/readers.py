@@ -103,10 +103,9 @@ def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     """A UTF-8 copy of a Windows-1252 export, for DuckDB's reader."""
     with tempfile.NamedTemporaryFile(
         "w", encoding="utf-8", newline="", suffix=".csv", dir=workdir, delete=False
-    ) as out:
-        with path.open(encoding=encoding, newline="") as src:
-            while chunk := src.read(CHUNK):
-                out.write(chunk)
+    ) as out, path.open(encoding=encoding, newline="") as src:
+        while chunk := src.read(CHUNK):
+            out.write(chunk)
     return Path(out.name)
 
 
