@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -41,3 +42,10 @@ def sample_copy(folder: Path) -> Path:
 def kept_mask(frame: pd.DataFrame) -> pd.Series:
     """Rows a test may edit without changing which rows are kept: complete, in-target rows."""
     return (frame["submitdate"] != "") & (frame["Q01"] != "-oth-")
+
+
+def edited_copy(folder: Path, edit: Callable[[pd.DataFrame], pd.DataFrame]) -> Path:
+    """A raw folder holding the sample with its export passed through ``edit`` (a broken export)."""
+    sample_copy(folder)
+    write_export(edit(read_export()), folder / SAMPLE_EXPORT.name)
+    return folder

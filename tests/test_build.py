@@ -1,0 +1,197 @@
+"""Write-audit-publish: the published warehouse is replaced whole, and only by a build that passed."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.errors import ExportError
+from pipeline import build as build_module
+from pipeline.build import build
+from tests.exports import PROJECT_DIR, read_export, sample_copy, write_export
+
+MART_TABLES = (
+    "respondents",
+    "respondent_exclusions",
+    "respondent_places",
+    "respondent_sites",
+    "respondent_scales",
+    "respondent_choices",
+)
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _mart_digest(warehouse: Path, wave: str | None = None) -> dict[str, str]:
+    """Content of every mart, order-independent, as one hash per table."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        where = f"where wave = '{wave}'" if wave else ""
+        return {
+            t: con.execute(
+                f"select md5(string_agg(r, '\n' order by r)) "
+                f"from (select cast(t as varchar) as r from marts.{t} t {where})"
+            ).fetchone()[0]
+            for t in MART_TABLES
+        }
+    finally:
+        con.close()
+
+
+def _leftovers(warehouse: Path) -> list[str]:
+    """Build files or write-ahead logs left beside the warehouse."""
+    return sorted(p.name for p in warehouse.parent.iterdir() if p.name.startswith(".build-") or p.suffix == ".wal")
+
+
+@pytest.fixture()
+def published(tmp_path: Path) -> Path:
+    """A warehouse published from the bundled sample, in a folder of its own."""
+    warehouse = tmp_path / "wh" / "survey.duckdb"
+    build(sample_copy(tmp_path / "sample"), warehouse, log=_quiet)
+    return warehouse
+
+
+def test_sample_keeps_178_and_accounts_for_every_connection(sample_con) -> None:
+    raw, kept, excluded, unexplained = sample_con.execute(
+        """select (select count(*) from raw.responses), (select count(*) from marts.respondents),
+                  (select count(*) from marts.respondent_exclusions),
+                  (select count(*) from marts.respondent_exclusions where reason_code is null or reason_fr is null)"""
+    ).fetchone()
+    assert (raw, kept, excluded, unexplained) == (250, 178, 72, 0)
+
+
+def test_respondent_id_is_pseudonymous(sample_con) -> None:
+    ids = sample_con.execute("select respondent_id from marts.respondents").fetchall()
+    export_ids = set(read_export()["id"])
+    assert len({i for (i,) in ids}) == 178
+    assert not {i for (i,) in ids} & export_ids
+
+
+def _broken_missing_column(folder: Path) -> None:
+    write_export(read_export().drop(columns=["Q02[SQ003]"]), folder / "responses_2023.csv")
+
+
+def _broken_encoding(folder: Path) -> None:
+    write_export(read_export(), folder / "responses_2023.csv", encoding="utf-16")
+
+
+def _broken_unreadable(folder: Path) -> None:
+    (folder / "responses_2023.csv").unlink()
+    (folder / "responses_2023.xlsx").write_bytes(b"\x00\x01 not a workbook")
+
+
+@pytest.mark.parametrize("breakage", [_broken_missing_column, _broken_encoding, _broken_unreadable])
+def test_bad_export_fails_and_leaves_published_warehouse_byte_identical(
+    published: Path, tmp_path: Path, breakage
+) -> None:
+    before = _sha(published)
+    raw = sample_copy(tmp_path / "bad")
+    breakage(raw)
+    with pytest.raises(ExportError):
+        build(raw, published, log=_quiet)
+    assert _sha(published) == before
+    assert _leftovers(published) == []
+
+
+def test_cli_build_says_what_is_wrong_and_exits_non_zero(published: Path, tmp_path: Path) -> None:
+    before = _sha(published)
+    raw = sample_copy(tmp_path / "bad")
+    _broken_missing_column(raw)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", "--raw-dir", str(raw), "--warehouse", str(published)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert proc.returncode == 2
+    assert "Q02[SQ003]" in proc.stderr and "left unchanged" in proc.stderr and "Traceback" not in proc.stderr
+    assert _sha(published) == before
+
+
+def test_stage_killed_midway_leaves_published_warehouse_and_no_partial_file(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _sha(published)
+
+    def interrupted(ctx: build_module.BuildContext) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C or a kill during dbt looks like to the build
+
+    monkeypatch.setattr(build_module, "run_dbt", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(sample_copy(tmp_path / "raw"), published, log=_quiet)
+    assert _sha(published) == before
+    assert _leftovers(published) == []
+
+
+def test_building_twice_gives_identical_marts(published: Path, tmp_path: Path) -> None:
+    first = _mart_digest(published)
+    build(sample_copy(tmp_path / "again"), published, log=_quiet)
+    assert _mart_digest(published) == first
+    assert not published.with_name(published.name + ".wal").exists()
+
+
+def test_second_wave_adds_its_rows_and_leaves_first_wave_unchanged(published: Path, tmp_path: Path) -> None:
+    first = _mart_digest(published, wave="2023")
+    raw = sample_copy(tmp_path / "two_waves")
+    second = read_export()
+    second["startlanguage"] = "fr-FR"  # another export of the same answers: different bytes, same questionnaire
+    write_export(second, raw / "responses_2024.csv")
+    (raw / "manifest.csv").write_text(
+        "file,wave,fieldwork_start,fieldwork_end,min_respondents,max_respondents,min_eadmin,max_eadmin\n"
+        "responses_2023.csv,2023,,,,,,\n"
+        "responses_2024.csv,2024,2023-02-28,2023-03-20,178,178,155,155\n",
+        encoding="utf-8",
+    )
+    build(raw, published, log=_quiet)
+    con = duckdb.connect(str(published), read_only=True)
+    counts = dict(con.execute("select wave, count(*) from marts.respondents group by wave").fetchall())
+    raw_counts = dict(con.execute("select wave, count(*) from raw.responses group by wave").fetchall())
+    con.close()
+    assert counts == {"2023": 178, "2024": 178}
+    assert raw_counts == {"2023": 250, "2024": 250}
+    assert _mart_digest(published, wave="2023") == first
+
+
+def test_reader_holding_the_warehouse_open_does_not_block_a_build(published: Path, tmp_path: Path) -> None:
+    reader = duckdb.connect(str(published), read_only=True)
+    old_run = reader.execute("select max(run_id) from audit.builds").fetchone()[0]
+    build(sample_copy(tmp_path / "raw"), published, log=_quiet)
+    # The open reader keeps its consistent snapshot of the old file …
+    assert reader.execute("select count(*) from marts.respondents").fetchone()[0] == 178
+    assert reader.execute("select max(run_id) from audit.builds").fetchone()[0] == old_run
+    reader.close()
+    # … and a new connection sees the new build.
+    fresh = duckdb.connect(str(published), read_only=True)
+    assert fresh.execute("select max(run_id) from audit.builds").fetchone()[0] != old_run
+    fresh.close()
+
+
+def test_reader_in_another_process_during_build(published: Path, tmp_path: Path) -> None:
+    code = (
+        "import duckdb, sys, time\n"
+        f"con = duckdb.connect({str(published)!r}, read_only=True)\n"
+        "print(con.execute('select count(*) from marts.respondents').fetchone()[0], flush=True)\n"
+        "sys.stdin.readline()\n"
+        "print(con.execute('select count(*) from marts.respondents').fetchone()[0], flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "178"
+        build(sample_copy(tmp_path / "raw"), published, log=_quiet)
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline().strip() == "178"
+    finally:
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

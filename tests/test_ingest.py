@@ -1,0 +1,151 @@
+"""Ingest: every export format the survey tool writes, and clear refusals of the ones it cannot take."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ingest.errors import ExportError
+from ingest.run import ingest
+from tests.exports import PROJECT_DIR, SAMPLE_EXPORT, read_export, sample_copy, write_export
+
+
+def _respondent_rows(db: Path) -> list[tuple]:
+    """What ingest delivered, independent of the file format: the questionnaire columns of every row."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cols = [
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'responses' "
+                "and column_name not in ('source_file', 'source_sha256', 'source_row', 'loaded_at') "
+                "order by column_index"
+            ).fetchall()
+        ]
+        select = ", ".join(f"nullif(trim(\"{c}\"), '')" for c in cols)
+        return con.execute(f"select {select} from raw.responses order by source_row").fetchall()
+    finally:
+        con.close()
+
+
+def test_sample_export_loads_every_connection_with_lineage(tmp_path: Path) -> None:
+    reports = ingest(sample_copy(tmp_path / "raw"), tmp_path / "w.duckdb")
+    assert [r.rows_loaded for r in reports] == [len(read_export())]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    rows, files, rows_distinct, waves = con.execute(
+        "select count(*), count(distinct source_file), count(distinct source_row), min(wave) from raw.responses"
+    ).fetchone()
+    sha = con.execute("select source_sha256 from raw.files").fetchone()[0]
+    con.close()
+    assert (rows, files, rows_distinct, waves) == (250, 1, 250, "2023")
+    assert sha == reports[0].sha256 and len(sha) == 64
+
+
+@pytest.mark.parametrize(("encoding", "sep"), [("utf-8", ";"), ("cp1252", ";"), ("utf-8-sig", ","), ("latin-1", ",")])
+def test_csv_encodings_and_separators_load_the_same_values(tmp_path: Path, encoding: str, sep: str) -> None:
+    frame = read_export()
+    if encoding == "latin-1":  # Latin-1 has no "œ" or "…": keep the text it can hold.
+        frame = frame.apply(lambda col: col.str.encode("latin-1", "replace").str.decode("latin-1"))
+    write_export(frame, tmp_path / "raw" / "responses_2023.csv", encoding=encoding, sep=sep)
+    reports = ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+    ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
+    assert reports[0].encoding == {"latin-1": "cp1252", "utf-8-sig": "utf-8-sig"}.get(encoding, encoding)
+    assert reports[0].delimiter == sep
+    got, ref = _respondent_rows(tmp_path / "w.duckdb"), _respondent_rows(tmp_path / "ref.duckdb")
+    if encoding == "latin-1":
+        assert len(got) == len(ref)
+    else:
+        assert got == ref
+
+
+def test_xlsx_and_spss_exports_load_the_same_values(tmp_path: Path) -> None:
+    import pyreadstat
+
+    from ingest.headings import spss_name
+
+    frame = read_export()
+    (tmp_path / "x").mkdir()
+    frame.to_excel(tmp_path / "x" / "responses_2023.xlsx", index=False)
+    sav = frame.rename(columns=spss_name)
+    multi = [c for c in sav.columns if sav[c].isin(["Y", ""]).all() and (sav[c] == "Y").any()]
+    sav[multi] = sav[multi].replace({"Y": "1", "": "0"})  # SPSS exports code ticked boxes 1 / 0
+    (tmp_path / "s").mkdir()
+    pyreadstat.write_sav(sav, str(tmp_path / "s" / "responses_2023.sav"))
+    ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
+    ref = _respondent_rows(tmp_path / "ref.duckdb")
+    assert ingest(tmp_path / "x", tmp_path / "x.duckdb")[0].file_format == "xlsx"
+    assert _respondent_rows(tmp_path / "x.duckdb") == ref
+    assert ingest(tmp_path / "s", tmp_path / "s.duckdb")[0].file_format == "sav"
+    assert _respondent_rows(tmp_path / "s.duckdb") == ref
+
+
+def test_missing_questionnaire_column_names_it(tmp_path: Path) -> None:
+    write_export(read_export().drop(columns=["Q04"]), tmp_path / "raw" / "responses_2023.csv")
+    with pytest.raises(ExportError) as err:
+        ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+    assert err.value.column == "Q04"
+    assert "does_eadmin" in str(err.value) and "responses_2023.csv" in str(err.value)
+
+
+def test_unknown_encoding_is_refused(tmp_path: Path) -> None:
+    write_export(read_export(), tmp_path / "raw" / "responses_2023.csv", encoding="utf-16")
+    with pytest.raises(ExportError, match="encoding"):
+        ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+
+
+def test_unreadable_workbook_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "responses_2023.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    with pytest.raises(ExportError, match="not a readable XLSX"):
+        ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+
+
+def test_file_without_wave_is_refused(tmp_path: Path) -> None:
+    write_export(read_export(), tmp_path / "raw" / "export.csv")
+    with pytest.raises(ExportError, match="wave"):
+        ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+
+
+def test_duplicated_response_id_names_both_rows(tmp_path: Path) -> None:
+    frame = read_export()
+    frame.loc[5, "id"] = frame.loc[2, "id"]
+    write_export(frame, tmp_path / "raw" / "responses_2023.csv")
+    with pytest.raises(ExportError) as err:
+        ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+    assert err.value.column == "id" and err.value.row == 6
+    assert "row 3" in str(err.value)
+
+
+def test_malformed_record_is_recorded_as_rejected_not_lost(tmp_path: Path) -> None:
+    path = write_export(read_export(), tmp_path / "raw" / "responses_2023.csv")
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write('"9999";"2023-03-05 10:00:00";"too";"few";"fields"\r\n')
+    reports = ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+    assert (reports[0].rows_loaded, reports[0].rows_rejected) == (250, 1)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    line, kind, text = con.execute("select source_line, error_type, raw_text from raw.rejected_rows").fetchone()
+    con.close()
+    assert line == 252 and kind == "MISSING COLUMNS" and "9999" in text
+
+
+def test_cli_reports_bad_export_without_traceback(tmp_path: Path) -> None:
+    write_export(read_export().drop(columns=["submitdate"]), tmp_path / "raw" / "responses_2023.csv")
+    proc = subprocess.run(
+        [sys.executable, "-m", "ingest", "--raw-dir", str(tmp_path / "raw"), "--db", str(tmp_path / "w.duckdb")],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+    )
+    assert proc.returncode == 2
+    assert "submitdate" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_sample_is_limesurvey_shaped() -> None:
+    raw = SAMPLE_EXPORT.read_bytes()
+    assert raw.startswith(b'\xef\xbb\xbf"id";"submitdate"')
+    assert b"\r\n" in raw and pd.read_csv(SAMPLE_EXPORT, sep=";", dtype=str).shape[0] == 250

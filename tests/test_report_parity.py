@@ -1,0 +1,54 @@
+"""The warehouse computes what the researchers computed: report.figures against the published figures."""
+
+from __future__ import annotations
+
+from tests.published import published_figures
+
+
+def test_every_published_figure_matches_report_figures(sample_con) -> None:
+    computed = {
+        (f, q, i, s): (v, n)
+        for f, q, i, s, v, n in sample_con.execute(
+            "select figure_id, question, item, statistic, value, n from report.figures where wave = '2023'"
+        ).fetchall()
+    }
+    published = published_figures()
+    missing = [p.key for p in published if p.key not in computed]
+    mismatched = [
+        (p.key, p.value, computed[p.key][0])
+        for p in published
+        if p.key in computed and not p.matches(computed[p.key][0])
+    ]
+    wrong_base = [
+        (p.key, p.n, computed[p.key][1])
+        for p in published
+        if p.key in computed and p.n and computed[p.key][1] is not None and int(p.n) != computed[p.key][1]
+    ]
+    matched = len(published) - len(missing) - len(mismatched)
+    print(f"\nreport parity: {matched} of {len(published)} published figures match report.figures")
+    assert not missing, f"{len(missing)} published figures have no row in report.figures: {missing[:10]}"
+    assert not mismatched, f"{len(mismatched)} figures differ (key, published, computed): {mismatched[:20]}"
+    assert not wrong_base, f"{len(wrong_base)} figures have another base (key, published n, computed n): {wrong_base}"
+
+
+def test_report_figures_has_one_row_per_published_key(sample_con) -> None:
+    keys = sample_con.execute(
+        "select figure_id, question, item, statistic from report.figures where wave = '2023'"
+    ).fetchall()
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {p.key for p in published_figures()}
+
+
+def test_table_1_and_2_counts_recomputed_from_marts(sample_con) -> None:
+    """Tables 1 and 2 straight from the marts, without the report models."""
+    t1 = dict(sample_con.execute("select post_title_label, count(*) from marts.respondents group by all").fetchall())
+    t2 = dict(
+        sample_con.execute(
+            "select place_label, count(*) filter (where is_selected) from marts.respondent_places group by all"
+        ).fetchall()
+    )
+    for p in published_figures():
+        if p.statistic != "count" or p.figure_id not in ("T1", "T2"):
+            continue
+        counts = t1 if p.figure_id == "T1" else t2
+        assert counts.get(p.item, 0) == int(p.value), p.key
