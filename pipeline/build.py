@@ -14,7 +14,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,10 +145,25 @@ def record_audit(ctx: BuildContext) -> None:
         con.close()
 
 
+@contextmanager
+def _timed(ctx: BuildContext, name: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    yield
+    ctx.timings[name] = time.perf_counter() - t0
+
+
 def build(
-    raw_dir: Path, warehouse: Path, log: Callable[[str], None] = print, keep_failed: bool = False
+    raw_dir: Path,
+    warehouse: Path,
+    log: Callable[[str], None] = print,
+    keep_failed: bool = False,
+    measure: Callable[[str], AbstractContextManager[object]] | None = None,
 ) -> BuildContext:
-    """Run every stage into a new file and publish it; raise on the first failure."""
+    """Run every stage into a new file and publish it; raise on the first failure.
+
+    ``measure(stage)`` wraps each stage (the benchmark samples memory with it).
+    """
+    measure = measure or (lambda _stage: nullcontext())
     warehouse = warehouse.resolve()
     remove_stale_builds(warehouse)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -165,13 +181,11 @@ def build(
     try:
         for name, stage in stages():
             log(f"build: {name}…")
-            t0 = time.perf_counter()
-            stage(ctx)
-            ctx.timings[name] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        record_audit(ctx)
-        publish(build_path, warehouse)
-        ctx.timings["publish"] = time.perf_counter() - t0
+            with measure(name), _timed(ctx, name):
+                stage(ctx)
+        with measure("publish"), _timed(ctx, "publish"):
+            record_audit(ctx)
+            publish(build_path, warehouse)
     except BaseException:
         if keep_failed and build_path.exists():
             kept = warehouse.with_name(warehouse.stem + ".failed.duckdb")

@@ -1,0 +1,64 @@
+"""``make bench``: build exports of growing size and measure every stage.
+
+For each size (``BENCH_SIZES``, default 178 (the bundled sample), 1 000,
+10 000, 100 000 and 1 000 000 kept respondents) it generates an export with
+``samplegen``, then, ``BENCH_REPEATS`` times (default 3): DuckDB's bare read of
+the export (the floor), the full build with per-stage wall time and peak RSS of
+the process tree, and the pandas baseline. Medians go to ``bench/results.csv``
+and a summary to ``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.report import write_results
+from bench.runs import BenchRun, run_size
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BENCH_DIR.parent
+DEFAULT_SIZES = (178, 1_000, 10_000, 100_000, 1_000_000)
+
+
+def _sizes() -> list[int]:
+    raw = os.environ.get("BENCH_SIZES")
+    return [int(s) for s in raw.replace(",", " ").split()] if raw else list(DEFAULT_SIZES)
+
+
+def export_for(size: int, workdir: Path) -> Path:
+    """The bundled sample for 178; a generated export otherwise (not timed)."""
+    if size == 178:
+        return PROJECT_DIR / "data" / "sample"
+    out = workdir / f"raw_{size}"
+    if not (out / "manifest.csv").exists():
+        shutil.rmtree(out, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "samplegen", "--respondents", str(size), "--out", str(out)],
+                       check=True, cwd=PROJECT_DIR)
+    return out
+
+
+def main() -> int:
+    repeats = int(os.environ.get("BENCH_REPEATS", "3"))
+    workdir = Path(os.environ.get("BENCH_WORKDIR", BENCH_DIR / "runs"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    runs: list[BenchRun] = []
+    for size in _sizes():
+        raw = export_for(size, workdir)
+        for i in range(repeats):
+            run = run_size(size, raw, workdir / f"wh_{size}" / "survey.duckdb")
+            runs.append(run)
+            total = run.stages["total"]
+            print(f"bench: size {size} run {i + 1}/{repeats}: total {total.wall_s:.1f} s, "
+                  f"peak {max(s.peak_rss_mb for s in run.stages.values()):.0f} MB", flush=True)
+        shutil.rmtree(workdir / f"wh_{size}", ignore_errors=True)
+    write_results(runs, BENCH_DIR)
+    print(f"bench: wrote {BENCH_DIR / 'results.csv'} and {BENCH_DIR / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""``python -m bench.measure KIND ARGS…``: one measurement, printed as JSON on the last line.
+
+Kinds: ``duckdb_read CSV`` (DuckDB's bare read of the export: the floor),
+``build RAW_DIR WAREHOUSE`` (the real build, per stage, plus ``report_tables``:
+ingest and the dbt models without their tests, from dbt's run_results.json —
+the export-to-tables work the pandas baseline also does), ``pandas_baseline CSV``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bench.memory import Sampler, StageSample
+
+
+def duckdb_read(csv: str) -> dict[str, StageSample]:
+    sampler = Sampler()
+    with sampler("duckdb_read"):
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("select count(*) from read_csv(?, delim=';', header=true, all_varchar=true)", [csv]).fetchone()
+        con.close()
+    return sampler.stages
+
+
+def build(raw_dir: str, warehouse: str) -> dict[str, StageSample]:
+    from pipeline.build import DBT_DIR, build
+
+    sampler = Sampler()
+    ctx = build(Path(raw_dir), Path(warehouse), log=lambda _m: None, measure=sampler)
+    stages = dict(sampler.stages)
+    stages["total"] = StageSample(
+        wall_s=ctx.timings["total"], peak_rss_mb=max(s.peak_rss_mb for s in sampler.stages.values())
+    )
+    results = json.loads((DBT_DIR / "target" / "run_results.json").read_text())
+    models = sum(r["execution_time"] for r in results["results"] if r["unique_id"].startswith("model."))
+    stages["report_tables"] = StageSample(
+        wall_s=stages["ingest"].wall_s + models,
+        peak_rss_mb=max(stages["ingest"].peak_rss_mb, stages["dbt"].peak_rss_mb),
+    )
+    return stages
+
+
+def pandas_baseline(csv: str) -> dict[str, StageSample]:
+    sampler = Sampler()
+    with sampler("pandas_baseline"):
+        from bench.pandas_baseline import run
+
+        run(Path(csv))
+    return sampler.stages
+
+
+def main(argv: list[str]) -> int:
+    kind, *args = argv
+    stages = {"duckdb_read": duckdb_read, "build": build, "pandas_baseline": pandas_baseline}[kind](*args)
+    print(json.dumps({name: asdict(sample) for name, sample in stages.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

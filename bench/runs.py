@@ -1,0 +1,48 @@
+"""One measured run of one size, each measurement in a fresh Python process.
+
+A fresh process per measurement keeps one stage's memory (Python rarely gives
+it back to the system) out of the next one's peak, and makes the pandas
+baseline pay its own imports as an analyst's script would.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.memory import StageSample
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class BenchRun:
+    size: int
+    stages: dict[str, StageSample] = field(default_factory=dict)
+
+
+def _measure(kind: str, *args: str) -> dict[str, StageSample]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.measure", kind, *args],
+        capture_output=True, text=True, cwd=PROJECT_DIR, check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench: {kind} failed:\n{proc.stderr[-3000:]}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {name: StageSample(**values) for name, values in data.items()}
+
+
+def export_csv(raw_dir: Path) -> Path:
+    return next(p for p in sorted(raw_dir.glob("*.csv")) if p.name != "manifest.csv")
+
+
+def run_size(size: int, raw_dir: Path, warehouse: Path) -> BenchRun:
+    run = BenchRun(size=size)
+    csv = export_csv(raw_dir)
+    run.stages.update(_measure("duckdb_read", str(csv)))
+    run.stages.update(_measure("build", str(raw_dir), str(warehouse)))
+    run.stages.update(_measure("pandas_baseline", str(csv)))
+    return run
