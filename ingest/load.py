@@ -218,12 +218,15 @@ def _check_ids(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
     if blank is not None:
         raise ExportError(path, "response id is empty", row=blank, column="id", expected="LimeSurvey's response id")
     clash = con.execute(
-        """SELECT a.id, a.source_row, b.source_file, b.source_row
-           FROM raw.responses a JOIN raw.responses b
-             ON a.wave = b.wave AND trim(a.id) = trim(b.id)
+        """WITH keys AS (
+               SELECT source_file, source_sha256, source_row, trim(id) AS rid FROM raw.responses
+               WHERE wave = ? AND trim(id) IN (
+                   SELECT trim(id) FROM raw.responses WHERE wave = ? GROUP BY trim(id) HAVING count(*) > 1))
+           SELECT a.rid, a.source_row, b.source_file, b.source_row
+           FROM keys a JOIN keys b ON a.rid = b.rid
             AND (a.source_sha256 <> b.source_sha256 OR a.source_row > b.source_row)
            WHERE a.source_sha256 = ? ORDER BY a.source_row LIMIT 1""",
-        [report.sha256],
+        [report.export.wave, report.export.wave, report.sha256],
     ).fetchone()
     if clash:
         rid, row, other_file, other_row = clash

@@ -1,3 +1,4 @@
+{{ config(materialized='view') }}
 -- Multiple-choice boxes of kept respondents, long: places and the other multiple-choice questions together.
 select
     wave,

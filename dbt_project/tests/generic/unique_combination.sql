@@ -1,0 +1,7 @@
+{#- No two rows share the same values of `columns` (a composite key), without building key strings. -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as n
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
