@@ -195,3 +195,19 @@ def test_reader_in_another_process_during_build(published: Path, tmp_path: Path)
     finally:
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_make_sql_opens_the_warehouse_read_only(published: Path) -> None:
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "sql", f"WAREHOUSE={published}"],
+        input="select count(*) as n from marts.respondents;\ncreate table marts.scratch (a int);\n",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=120,
+    )
+    assert "178" in proc.stdout
+    assert "read-only" in (proc.stdout + proc.stderr).lower()
+    con = duckdb.connect(str(published), read_only=True)
+    assert con.execute("select count(*) from duckdb_tables() where table_name = 'scratch'").fetchone()[0] == 0
+    con.close()
