@@ -112,7 +112,7 @@ YEARS_MAX = {"A1": 12.0, "other": 35.0}
 # --------------------------------------------------------------------------- e-administration
 #: Places of the 155 who support online procedures for which figure 3 or figures 4-6 describe an
 #: effect, as latent effects on people supported per week (log scale before ranking).
-PEOPLE_PER_WEEK_EFFECTS = {"france_services": 1.2, "ccas": 1.0, "mediatheque": -0.5}
+PEOPLE_PER_WEEK_EFFECTS = {"france_services": 0.94, "ccas": 0.84, "mediatheque": -0.47}
 #: Loading of every scale row on the respondent's e-administration intensity.
 SCALE_LOADING = {
     "support_type": 0.7,
@@ -157,3 +157,11 @@ PLACE_RELATIONSHIPS = (
     ("site", "caf", "ccas", "higher"),
     ("site", "cpam", "ccas", "higher"),
 )
+#: Reasons for not supporting online procedures, log-preferences by place: in a France services or
+#: a CCAS someone else does it; libraries keep an institutional distance.
+REASON_BY_PLACE = {
+    "someone_else": {"france_services": 1.2, "ccas": 1.2, "mairie": 0.5},
+    "not_allowed": {"mediatheque": 0.8},
+}
+#: Weight of the respondent's "discretion" (a latent trait) on leaving optional profile questions blank.
+DISCRETION = 1.5
