@@ -9,7 +9,7 @@ N ?= 178
 OUT ?= data/sample
 PORT ?= 8501
 
-.PHONY: setup build test sql sample app bench lint docs clean
+.PHONY: setup build test sql sample app stats bench lint clean
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +35,9 @@ sql: setup
 
 sample: setup
 	$(PY) -m samplegen --respondents $(N) --out "$(OUT)"
+
+stats: setup
+	$(PY) -m stats --warehouse "$(WAREHOUSE)"
 
 app: setup
 	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) --server.headless true \

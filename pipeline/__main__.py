@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("build", help="ingest → dbt → checks → stats → publish")
     b.add_argument("--raw-dir", type=Path, default=Path(os.environ.get("RAW_DIR", "data/sample")))
     b.add_argument("--warehouse", type=Path, default=Path(os.environ.get("WAREHOUSE", "warehouse/survey.duckdb")))
-    b.add_argument("--keep-failed", action="store_true", help="keep a failed build as <warehouse>.failed.duckdb")
+    b.add_argument("--keep-failed", action="store_true", help="keep a failed build in failed/ beside the warehouse")
     args = parser.parse_args(argv)
     try:
         ctx = build(args.raw_dir, args.warehouse, keep_failed=args.keep_failed)

@@ -93,7 +93,7 @@ def run_checks(ctx: BuildContext) -> None:
     from checks.gate import ChecksFailed, run_gate
 
     try:
-        run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log)
+        run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log, docs_folder=ctx.warehouse.parent / "data_docs")
     except ChecksFailed as exc:
         raise StageFailed("checks", str(exc)) from exc
 
@@ -168,7 +168,6 @@ def build(
     remove_stale_builds(warehouse)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     build_path = new_build_path(warehouse)
-    discard(build_path)
     ctx = BuildContext(
         raw_dir=raw_dir.resolve(),
         warehouse=warehouse,
@@ -188,7 +187,8 @@ def build(
             publish(build_path, warehouse)
     except BaseException:
         if keep_failed and build_path.exists():
-            kept = warehouse.with_name(warehouse.stem + ".failed.duckdb")
+            kept = warehouse.parent / "failed" / warehouse.name  # same name: its views keep working
+            kept.parent.mkdir(exist_ok=True)
             os.replace(build_path, kept)
             log(f"build: the failed build is kept for inspection in {kept}")
         discard(build_path)

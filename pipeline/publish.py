@@ -2,8 +2,12 @@
 
 Readers may hold the published file open (the app, an analyst's shell). DuckDB
 locks a file per process, so the build never opens the published file: it
-writes a new file in the same folder, checkpoints and closes it, then
-``os.replace`` swaps the directory entry atomically. Readers keep the inode
+writes a new file in a private folder beside it, checkpoints and closes it,
+then ``os.replace`` swaps the directory entry atomically. The build file has
+the published file's name (``.build-<pid>/survey.duckdb``) because DuckDB names
+a database after its file, and dbt's views refer to their tables through that
+name: a view built in ``.build-123.duckdb`` would look for a database
+``.build-123`` once published. Readers keep the inode
 they opened; new connections see the new file. A failed or killed build leaves
 the published file untouched.
 """
@@ -11,6 +15,7 @@ the published file untouched.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -19,17 +24,19 @@ BUILD_PREFIX = ".build-"
 
 
 def new_build_path(warehouse: Path) -> Path:
-    """A fresh file beside the warehouse (same filesystem, so the swap is atomic)."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    return warehouse.parent / f"{BUILD_PREFIX}{warehouse.stem}-{os.getpid()}.duckdb"
+    """A fresh file of the same name in a private folder beside the warehouse (same filesystem: atomic swap)."""
+    folder = warehouse.parent / f"{BUILD_PREFIX}{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder / warehouse.name
 
 
 def remove_stale_builds(warehouse: Path) -> None:
-    """Files left by a killed build whose process is gone."""
-    for path in warehouse.parent.glob(f"{BUILD_PREFIX}{warehouse.stem}-*.duckdb*"):
-        pid = path.name.removeprefix(f"{BUILD_PREFIX}{warehouse.stem}-").split(".")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            path.unlink(missing_ok=True)
+    """Folders left by a killed build whose process is gone."""
+    for folder in warehouse.parent.glob(f"{BUILD_PREFIX}*"):
+        pid = folder.name.removeprefix(BUILD_PREFIX)
+        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -43,8 +50,9 @@ def _alive(pid: int) -> bool:
 
 
 def discard(build_path: Path) -> None:
-    for path in (build_path, build_path.with_name(build_path.name + ".wal")):
-        path.unlink(missing_ok=True)
+    """Remove a build's private folder (the build file, its WAL, dbt's temporary files)."""
+    if build_path.parent.name.startswith(BUILD_PREFIX):
+        shutil.rmtree(build_path.parent, ignore_errors=True)
 
 
 def publish(build_path: Path, warehouse: Path) -> None:
@@ -60,6 +68,7 @@ def publish(build_path: Path, warehouse: Path) -> None:
     with build_path.open("rb") as f:
         os.fsync(f.fileno())
     os.replace(build_path, warehouse)
+    discard(build_path)
     dir_fd = os.open(warehouse.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

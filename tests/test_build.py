@@ -211,3 +211,13 @@ def test_make_sql_opens_the_warehouse_read_only(published: Path) -> None:
     con = duckdb.connect(str(published), read_only=True)
     assert con.execute("select count(*) from duckdb_tables() where table_name = 'scratch'").fetchone()[0] == 0
     con.close()
+
+
+def test_every_view_of_the_published_warehouse_can_be_queried(sample_con) -> None:
+    """Views name their database; a build file named otherwise than the published one would break them."""
+    views = sample_con.execute(
+        "select schema_name, view_name from duckdb_views() where not internal and schema_name <> 'information_schema'"
+    ).fetchall()
+    assert len(views) >= 5
+    for schema, view in views:
+        sample_con.execute(f'select count(*) from "{schema}"."{view}"').fetchone()

@@ -1,0 +1,78 @@
+"""The data gate of the build: checks generated from the codebook, run after dbt, before publishing.
+
+A wrong answer that reaches the warehouse (a scale answer of 11, a sample that
+lost rows, a reason for not supporting given by someone who supports) would be
+published in the analysts' figures. The gate validates the build file with
+Great Expectations, records every result in ``audit.validation_results``,
+renders the Data Docs beside the warehouse (``<dir>/data_docs/index.html``) and
+raises :class:`ChecksFailed` with a message a person can act on when any
+expectation fails; the build then discards the file instead of publishing it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+import codebook
+from checks import frames, report, respondents, structure
+from checks.results import failure_message, write_audit
+from checks.specs import SUITES, Outcome, Target
+from checks.validate import DOCS_DIR_NAME, validate
+
+
+class ChecksFailed(Exception):
+    """Some expectations failed; the message lists each with the offending rows."""
+
+    def __init__(self, message: str, failures: list[Outcome]) -> None:
+        super().__init__(message)
+        self.failures = failures
+
+
+def build_targets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook | None = None) -> list[Target]:
+    """Every suite's frames and checks for this warehouse, per wave, in suite order."""
+    cb = cb or codebook.load()
+    targets: list[Target] = []
+    for wave in frames.waves(con):
+        targets += respondents.sample_size(con, cb, wave)
+        targets += respondents.ranges(con, cb, wave)
+        targets += respondents.value_sets(con, cb, wave)
+        targets += structure.structure(con, wave)
+        targets += respondents.skip_logic(con, cb, wave)
+    targets += report.report(con, cb)
+    return sorted(targets, key=lambda t: SUITES.index(t.suite))
+
+
+def docs_dir(db_path: Path) -> Path:
+    """Data Docs beside the validated file (the build passes the published warehouse's folder instead)."""
+    return db_path.resolve().parent / DOCS_DIR_NAME
+
+
+def run_gate(
+    db_path: Path, run_id: str, log: Callable[[str], None] = print, docs_folder: Path | None = None
+) -> None:
+    """Validate the build file ``db_path``; record results; raise ChecksFailed on any failure.
+
+    ``docs_folder``: where the Data Docs site goes (default: beside ``db_path``).
+    """
+    t0 = time.perf_counter()
+    con = duckdb.connect(str(db_path))
+    try:
+        targets = build_targets(con)
+        t_read = time.perf_counter() - t0
+        site = docs_folder or docs_dir(db_path)
+        outcomes = validate(targets, site, run_name=f"build-{run_id}")
+        write_audit(con, run_id, outcomes)
+    finally:
+        con.close()
+    failed = [o for o in outcomes if not o.success]
+    counts = ", ".join(f"{s} {sum(o.target.suite == s for o in outcomes)}" for s in SUITES)
+    log(
+        f"  checks: {len(outcomes) - len(failed)}/{len(outcomes)} expectations passed ({counts}); "
+        f"{time.perf_counter() - t0:.1f} s (reading {t_read:.1f} s); Data Docs: {site / 'index.html'}"
+    )
+    if failed:
+        raise ChecksFailed(failure_message(outcomes, str(site / "index.html")), failed)

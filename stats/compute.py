@@ -1,0 +1,256 @@
+"""Run each planned comparison on one wave and shape the results as table rows.
+
+The statistics live in :mod:`stats.crosstab`, :mod:`stats.groups` and
+:mod:`stats.regression`; this module selects the respondents each comparison
+concerns (those the questions were asked to, per the codebook), counts the
+missing answers it drops, and labels the rows.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from stats import data
+from stats.crosstab import independence
+from stats.groups import k_groups, two_groups
+from stats.plan import Crosstab, KGroups, Model, TwoGroups, Var
+from stats.regression import COV_TYPE, Predictor, fit_ols
+from stats.results import CellRow, CoefficientRow, TestRow, as_json
+
+Arrays = dict[str, np.ndarray]
+SELECTED = 0  # index of "Y" in plan.BOX_CHOICES
+
+
+def make_row(wave: str, comparison_id: str, result: dict, **context) -> TestRow:
+    """A TestRow from a method's result dict and the comparison's context; notes joined into one text."""
+    fields = dict(context) | result
+    notes = [*context.get("notes", []), *result.get("notes", [])]
+    fields["notes"] = "; ".join(dict.fromkeys(notes)) or None
+    fields.pop("pair", None)
+    method = fields["method"]
+    return TestRow(test_id=f"{wave}|{comparison_id}|{method}", wave=wave, comparison_id=comparison_id, **fields)
+
+
+def missing_note(n_missing: int) -> list[str]:
+    return [f"{n_missing} réponse(s) manquante(s) écartée(s)"] if n_missing else []
+
+
+def asked(arrays: Arrays, var: Var, by_name: dict[str, Var]) -> np.ndarray:
+    """Mask of the respondents the question was asked to."""
+    size = len(next(iter(arrays.values()))) if arrays else 0
+    if var.asked_if is None:
+        return np.ones(size, dtype=bool)
+    question, choice = var.asked_if
+    gate = by_name[question]
+    index = [code for code, _ in gate.choices].index(choice)
+    return arrays[question] == index
+
+
+def crosstab(con: duckdb.DuckDBPyConnection, wave: str, spec: Crosstab) -> tuple[list[TestRow], list[CellRow]]:
+    table, n_missing = data.crosstab_counts(con, wave, spec.row, spec.col)
+    row_codes = [c for c, _ in spec.row.choices]
+    col_codes = [c for c, _ in spec.col.choices]
+    res = independence(table, row_codes, col_codes, spec.row.labels, spec.col.labels)
+    context = dict(
+        family=spec.family,
+        kind="crosstab",
+        variables=f"{spec.row.label} × {spec.col.label}",
+        outcome=spec.col.name,
+        outcome_label=spec.col.label,
+        grouping=spec.row.name,
+        grouping_label=spec.row.label,
+        groups=as_json(
+            {"rows": [spec.row.labels[c] for c in res.row_codes], "cols": [spec.col.labels[c] for c in res.col_codes]}
+        ),
+        n=res.n,
+        n_missing=n_missing,
+        notes=missing_note(n_missing) + res.notes,
+    )
+    results = res.tests or [dict(method="chi2_pearson", is_primary=True)]
+    rows = [make_row(wave, spec.comparison_id, r, **context) for r in results]
+    cells = []
+    if res.expected is not None:
+        observed = res.observed
+        row_tot = observed.sum(axis=1, keepdims=True)
+        col_tot = observed.sum(axis=0, keepdims=True)
+        for i, r in enumerate(res.row_codes):
+            for j, c in enumerate(res.col_codes):
+                cells.append(
+                    CellRow(
+                        test_id=rows[0].test_id,
+                        wave=wave,
+                        comparison_id=spec.comparison_id,
+                        row_variable=spec.row.name,
+                        row_code=r,
+                        row_label=spec.row.labels[r],
+                        col_variable=spec.col.name,
+                        col_code=c,
+                        col_label=spec.col.labels[c],
+                        observed=int(observed[i, j]),
+                        expected=float(res.expected[i, j]),
+                        row_percent=float(100 * observed[i, j] / row_tot[i, 0]),
+                        col_percent=float(100 * observed[i, j] / col_tot[0, j]),
+                        adjusted_residual=float(res.adjusted_residuals[i, j]),
+                    )
+                )
+    return rows, cells
+
+
+def compare_two(wave: str, spec: TwoGroups, arrays: Arrays, by_name: dict[str, Var]) -> list[TestRow]:
+    population = asked(arrays, spec.outcome, by_name) & asked(arrays, spec.group, by_name)
+    y, g = arrays[spec.outcome.name][population], arrays[spec.group.name][population]
+    valid = ~np.isnan(y) & ~np.isnan(g)
+    n_missing = int((~valid).sum())
+    inside = g == SELECTED
+    labels = (f"{spec.group.short_label}=Oui", f"{spec.group.short_label}=Non")
+    context = dict(
+        family=spec.family,
+        kind="two_groups",
+        variables=f"{spec.outcome.label} selon {spec.group.label}",
+        outcome=spec.outcome.name,
+        outcome_label=spec.outcome.label,
+        grouping=spec.group.name,
+        grouping_label=spec.group.label,
+        groups=as_json(list(labels)),
+        n_missing=n_missing,
+        notes=missing_note(n_missing),
+    )
+    results = two_groups(y[valid & inside], y[valid & ~inside], labels)
+    return [make_row(wave, spec.comparison_id, r, **context) for r in results]
+
+
+def compare_k(wave: str, spec: KGroups, arrays: Arrays, by_name: dict[str, Var]) -> list[TestRow]:
+    population = asked(arrays, spec.outcome, by_name) & asked(arrays, spec.group, by_name)
+    y, g = arrays[spec.outcome.name][population], arrays[spec.group.name][population]
+    valid = ~np.isnan(y) & ~np.isnan(g)
+    n_missing = int((~valid).sum())
+    codes = [c for c, _ in spec.group.choices]
+    present = [i for i in range(len(codes)) if np.any(valid & (g == i))]
+    groups = [y[valid & (g == i)] for i in present]
+    context = dict(
+        family=spec.family,
+        kind="k_groups",
+        variables=f"{spec.outcome.label} selon {spec.group.label}",
+        outcome=spec.outcome.name,
+        outcome_label=spec.outcome.label,
+        grouping=spec.group.name,
+        grouping_label=spec.group.label,
+        n_missing=n_missing,
+        notes=missing_note(n_missing),
+    )
+    omnibus, pairs = k_groups(groups, [codes[i] for i in present], spec.group.labels)
+    rows = [make_row(wave, spec.comparison_id, r, **context) for r in omnibus]
+    for r in pairs:
+        a, b = r["pair"]
+        pair_id = f"pairwise:{spec.outcome.name}:{spec.group.name}:{a}-{b}"
+        pair_context = context | dict(
+            family=f"pairs:{spec.outcome.name}_by_{spec.group.name}",
+            kind="pairwise",
+            groups=as_json([spec.group.labels[a], spec.group.labels[b]]),
+            notes=[],
+        )
+        rows.append(make_row(wave, pair_id, r, **pair_context))
+    return rows
+
+
+def model_frame(spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[pd.DataFrame, list[Predictor]]:
+    """The respondents asked the outcome, with boxes as 0/1, choices as codes, numbers as they are."""
+    population = asked(arrays, spec.outcome, by_name)
+    columns = {spec.outcome.name: arrays[spec.outcome.name][population]}
+    predictors = []
+    for v in spec.predictors:
+        values = arrays[v.name][population]
+        if v.kind == "box":
+            columns[v.name] = np.where(np.isnan(values), np.nan, (values == SELECTED).astype(float))
+            predictors.append(Predictor(v.name, v.label))
+        elif v.choices:
+            codes = np.array([c for c, _ in v.choices] + [None], dtype=object)
+            index = np.where(np.isnan(values), len(v.choices), values).astype(int)
+            columns[v.name] = pd.Series(codes[index], dtype=object)
+            predictors.append(Predictor(v.name, v.label, categorical=True, level_labels=v.labels))
+        else:
+            columns[v.name] = values
+            predictors.append(Predictor(v.name, v.label))
+    return pd.DataFrame(columns), predictors
+
+
+def regression(wave: str, spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[list[TestRow], list]:
+    frame, predictors = model_frame(spec, arrays, by_name)
+    fitted = fit_ols(frame, spec.outcome.name, predictors)
+    m = fitted.model
+    model_row = make_row(
+        wave,
+        spec.comparison_id,
+        dict(
+            method="ols_hc3_wald_f",
+            is_primary=True,
+            statistic_name="F",
+            statistic=m.get("f_statistic"),
+            df=m.get("df_model"),
+            df_denom=m.get("df_resid"),
+            p_value=m.get("f_pvalue"),
+            effect_size_name="r_squared",
+            effect_size=m.get("r_squared"),
+            notes=[f"formule : {m['formula']}"] if "formula" in m else [],
+        ),
+        family=f"regression_models:{spec.outcome.name}",
+        kind="regression_model",
+        variables=f"{spec.outcome.label} ~ " + ", ".join(p.label for p in predictors),
+        outcome=spec.outcome.name,
+        outcome_label=spec.outcome.label,
+        n=m["n"],
+        n_missing=m["n_missing"],
+        notes=fitted.notes + [f"erreurs-types robustes {COV_TYPE}"],
+    )
+    rows, coefficients = [model_row], []
+    for t in fitted.terms:
+        term_id = f"{spec.comparison_id}:{t['term']}"
+        if t["variable"] is not None:
+            rows.append(
+                make_row(
+                    wave,
+                    term_id,
+                    dict(
+                        method="ols_hc3_t",
+                        is_primary=True,
+                        statistic_name="t",
+                        statistic=t["t_value"],
+                        df=m["df_resid"],
+                        p_value=t["p_value"],
+                        estimate_name="coefficient",
+                        estimate=t["coefficient"],
+                        ci_low=t["ci_low"],
+                        ci_high=t["ci_high"],
+                        direction="higher" if t["coefficient"] > 0 else "lower",
+                    ),
+                    family=spec.family,
+                    kind="regression_term",
+                    variables=t["term_label"],
+                    outcome=spec.outcome.name,
+                    outcome_label=spec.outcome.label,
+                    grouping=t["variable"],
+                    n=m["n"],
+                    n_missing=m["n_missing"],
+                    notes=[f"modèle {spec.model_id}, erreurs-types robustes {COV_TYPE}"],
+                )
+            )
+        coefficients.append(
+            CoefficientRow(
+                test_id=model_row.test_id,
+                wave=wave,
+                model_id=spec.model_id,
+                outcome=spec.outcome.name,
+                **{k: t[k] for k in ("term", "term_label", "variable", "level", "coefficient", "std_error")},
+                **{k: t[k] for k in ("t_value", "p_value", "ci_low", "ci_high")},
+                p_holm=None,
+                p_bh=None,
+                n=m["n"],
+                r_squared=m.get("r_squared"),
+                adj_r_squared=m.get("adj_r_squared"),
+                cov_type=COV_TYPE,
+                notes=model_row.notes,
+            )
+        )
+    return rows, coefficients

@@ -1,0 +1,186 @@
+"""Which comparisons to test, derived from the codebook.
+
+The report crosses every answer with two things: whether the mediator
+supports online procedures (tables 3 and 11) and the places they work in
+(figures 3–6); it also compares post titles (figure 1 and the "65 of the 93
+first hired"). The few anchors below name those questions; every list of
+questions, items and choices they expand to comes from the codebook, so a
+question added to the questionnaire is tested without touching this file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import codebook
+from stats.errors import StatsError
+
+#: The question the questionnaire's skip logic hangs on, crossed with every profile question (tables 3, 11).
+SPLIT = "does_eadmin"
+#: The multiple-choice question whose boxes split the e-administration answers (figures 3–6).
+PLACE = "place"
+#: Single-choice questions whose groups are compared on every number (figure 1: post titles). Départements
+#: enter the regression as a control instead: each grouping here costs ~0.5 s of studentized-range integrals.
+GROUPINGS = ("post_title",)
+#: Crossed with every other profile question (text: 65 of the 93 first hired are conseillers).
+ANCHOR = "post_title"
+#: Linear models of each number asked under the split: places alone, then with the controls the data allow.
+MODELS = {"places": (), "places_controls": ("post_title", "department", "years_practice")}
+
+#: Codes and labels of a ticked / unticked box, as LimeSurvey writes them.
+BOX_CHOICES = (("Y", "Oui"), ("N", "Non"))
+
+
+@dataclass(frozen=True)
+class Var:
+    """A column of the analysis frame, with what the codebook says about it."""
+
+    name: str
+    label: str
+    kind: str  # single | box | number | scale
+    question_code: str
+    asked_if: tuple[str, str] | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    short_label: str = ""
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return dict(self.choices)
+
+
+@dataclass(frozen=True)
+class Crosstab:
+    family: str
+    row: Var
+    col: Var
+
+    @property
+    def comparison_id(self) -> str:
+        return f"crosstab:{self.row.name}:{self.col.name}"
+
+
+@dataclass(frozen=True)
+class TwoGroups:
+    family: str
+    outcome: Var
+    group: Var  # a box: ticked against not ticked
+
+    @property
+    def comparison_id(self) -> str:
+        return f"two_groups:{self.outcome.name}:{self.group.name}"
+
+
+@dataclass(frozen=True)
+class KGroups:
+    family: str
+    outcome: Var
+    group: Var
+
+    @property
+    def comparison_id(self) -> str:
+        return f"k_groups:{self.outcome.name}:{self.group.name}"
+
+
+@dataclass(frozen=True)
+class Model:
+    family: str
+    model_id: str
+    outcome: Var
+    predictors: tuple[Var, ...]
+
+    @property
+    def comparison_id(self) -> str:
+        return f"regression:{self.outcome.name}:{self.model_id}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    crosstabs: tuple[Crosstab, ...] = ()
+    two_groups: tuple[TwoGroups, ...] = ()
+    k_groups: tuple[KGroups, ...] = ()
+    models: tuple[Model, ...] = ()
+    variables: tuple[Var, ...] = field(default=())
+
+
+def variables(q: codebook.Question) -> list[Var]:
+    """The analysis columns of a question: one per item for batteries and boxes, else one.
+
+    Choices marked out of target (``is_target`` false) are left out: the
+    cleaning rules exclude whoever gives them, so no respondent has them.
+    """
+    asked_if = (q.asked_if_question, q.asked_if_choice) if q.asked_if_question else None
+    if q.type == "single":
+        choices = tuple((c.choice_code, c.label_fr) for c in q.choices if c.is_target is not False)
+        return [Var(q.question_code, q.label_fr, "single", q.question_code, asked_if, choices, q.label_fr)]
+    if q.type in ("number", "scale") and not q.items:
+        return [Var(q.question_code, q.label_fr, q.type, q.question_code, asked_if, (), q.label_fr)]
+    if q.type in ("multi", "scale"):
+        kind = "box" if q.type == "multi" else "scale"
+        choices = BOX_CHOICES if kind == "box" else ()
+        return [
+            Var(
+                f"{q.question_code}__{i.item_code}",
+                f"{q.label_fr} : {i.label_fr}",
+                kind,
+                q.question_code,
+                asked_if,
+                choices,
+                i.label_fr,
+            )
+            for i in q.items
+        ]
+    return []
+
+
+def build_plan(cb: codebook.Codebook | None = None) -> Plan:
+    """Every comparison the stats stage runs, in a stable order."""
+    cb = cb or codebook.load()
+    known = {q.question_code for q in cb.questions}
+    anchors = (SPLIT, PLACE, ANCHOR, *GROUPINGS, *(c for controls in MODELS.values() for c in controls))
+    missing = [c for c in anchors if c not in known]
+    if missing:
+        raise StatsError(
+            f"stats/plan.py names question(s) {', '.join(missing)} that codebook_questions.csv does not define"
+        )
+    split = variables(cb.question(SPLIT))[0]
+    places = variables(cb.question(PLACE))
+    anchor = variables(cb.question(ANCHOR))[0]
+    profile = [
+        v
+        for q in cb.questions
+        if q.type == "single" and q.asked_if_question is None and q.question_code != SPLIT
+        for v in variables(q)
+    ]
+    crosstabs = [Crosstab(f"profile_x_{SPLIT}", v, split) for v in profile]
+    crosstabs += [Crosstab(f"{PLACE}_x_{SPLIT}", v, split) for v in places]
+    crosstabs += [Crosstab(f"{ANCHOR}_x_profile", anchor, v) for v in profile if v.name != anchor.name]
+
+    under_split = [
+        q for q in cb.questions if q.asked_if_question == SPLIT and q.type in ("number", "scale")
+    ]
+    two = []
+    for q in under_split:
+        for outcome in variables(q):
+            for place in places:
+                family = f"{q.question_code}_by_{PLACE}" if not q.items else f"{q.question_code}_by_{place.name}"
+                two.append(TwoGroups(family, outcome, place))
+
+    numbers = [v for q in cb.questions if q.type == "number" for v in variables(q)]
+    k = [
+        KGroups(f"numbers_by_{g}", outcome, variables(cb.question(g))[0])
+        for g in GROUPINGS
+        for outcome in numbers
+    ]
+
+    models = []
+    for outcome in (v for q in under_split if q.type == "number" for v in variables(q)):
+        for model_id, controls in MODELS.items():
+            predictors = tuple(places) + tuple(variables(cb.question(c))[0] for c in controls)
+            models.append(Model(f"regression:{outcome.name}:{model_id}", model_id, outcome, predictors))
+
+    used = {v.name: v for v in [split, *places, anchor, *profile, *numbers]}
+    used |= {c.outcome.name: c.outcome for c in two}
+    for v in list(used.values()):  # the skip-logic questions, to know who was asked
+        if v.asked_if and v.asked_if[0] not in used:
+            used |= {w.name: w for w in variables(cb.question(v.asked_if[0]))}
+    return Plan(tuple(crosstabs), tuple(two), tuple(k), tuple(models), tuple(used.values()))

@@ -1,0 +1,134 @@
+"""The stats stage: every planned test on every wave, written to the ``stats`` schema.
+
+Called by the build on its new file (after the checks, before publishing) and
+by ``python -m stats`` on a copy of the published warehouse. The schema is
+replaced whole, in one transaction, so readers never see half a run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from stats import compute, data
+from stats.claims import ALPHA, evaluate, load_claims
+from stats.crosstab import N_RESAMPLES, SEED
+from stats.multitest import adjust_families
+from stats.plan import Plan, build_plan
+from stats.results import CellRow, CoefficientRow, RunInfoRow, TestRow, write_tables
+
+
+@dataclass
+class Summary:
+    waves: list[str]
+    tests: int
+    computed: int
+    families: int
+    claims: int
+    claims_holding: int
+    seconds: float
+
+
+def compute_wave(
+    con: duckdb.DuckDBPyConnection, wave: str, plan: Plan
+) -> tuple[list[TestRow], list[CellRow], list[CoefficientRow]]:
+    """All the comparisons of the plan on one wave."""
+    tests: list[TestRow] = []
+    cells: list[CellRow] = []
+    coefficients: list[CoefficientRow] = []
+    for spec in plan.crosstabs:
+        rows, spec_cells = compute.crosstab(con, wave, spec)
+        tests += rows
+        cells += spec_cells
+    arrays = data.fetch(con, wave, plan.variables)
+    by_name = {v.name: v for v in plan.variables}
+    for spec in plan.two_groups:
+        tests += compute.compare_two(wave, spec, arrays, by_name)
+    for spec in plan.k_groups:
+        tests += compute.compare_k(wave, spec, arrays, by_name)
+    for spec in plan.models:
+        rows, coefs = compute.regression(wave, spec, arrays, by_name)
+        tests += rows
+        coefficients += coefs
+    return tests, cells, coefficients
+
+
+def copy_adjusted(tests: list[TestRow], coefficients: list[CoefficientRow]) -> None:
+    """Coefficients share the adjusted p-values of their term rows in ``stats.tests``."""
+    terms = {t.test_id: t for t in tests if t.kind == "regression_term"}
+    for c in coefficients:
+        model = c.test_id.rsplit("|", 1)[0]
+        term = terms.get(f"{model}:{c.term}|ols_hc3_t")
+        if term is not None:
+            c.p_holm, c.p_bh = term.p_holm, term.p_bh
+
+
+def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
+    """Recompute the ``stats`` schema of ``db_path`` from its marts."""
+    import scipy
+    import statsmodels
+
+    started = time.perf_counter()
+    plan = build_plan()
+    claims = load_claims()
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("SET enable_progress_bar = false")  # the build log is not a terminal
+        data.build_frame(con, plan.variables)
+        waves = data.waves(con)
+        tests: list[TestRow] = []
+        cells: list[CellRow] = []
+        coefficients: list[CoefficientRow] = []
+        for wave in waves:
+            wave_tests, wave_cells, wave_coefs = compute_wave(con, wave, plan)
+            tests += wave_tests
+            cells += wave_cells
+            coefficients += wave_coefs
+        adjust_families(tests)
+        copy_adjusted(tests, coefficients)
+        claim_rows = evaluate(claims, tests, cells, waves)
+        info = RunInfoRow(
+            computed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+            waves=",".join(waves),
+            tests=len(tests),
+            scipy_version=scipy.__version__,
+            statsmodels_version=statsmodels.__version__,
+            seed=SEED,
+            n_resamples=N_RESAMPLES,
+            alpha=ALPHA,
+        )
+        write_tables(
+            con,
+            {
+                "tests": tests,
+                "contingency_cells": cells,
+                "regression_coefficients": coefficients,
+                "report_claims": claim_rows,
+                "run_info": [info],
+            },
+        )
+    finally:
+        con.close()
+    summary = Summary(
+        waves=waves,
+        tests=len(tests),
+        computed=sum(t.p_value is not None for t in tests),
+        families=len({(t.wave, t.family) for t in tests}),
+        claims=len(claim_rows),
+        claims_holding=sum(c.holds for c in claim_rows),
+        seconds=time.perf_counter() - started,
+    )
+    log(
+        f"  stats: {summary.tests} tests ({summary.computed} computed) in {summary.families} families, "
+        f"waves {', '.join(waves) or 'none'}; {summary.claims_holding}/{summary.claims} report claims hold "
+        f"({summary.seconds:.1f} s)"
+    )
+    for c in claim_rows:
+        if not c.holds:
+            log(f"  stats: claim {c.claim_id} (wave {c.wave}) does not hold: {c.notes}")
+    return summary

@@ -1,0 +1,190 @@
+"""Each statistical method of the stats stage against published reference results.
+
+The references are textbook examples whose results are printed in the cited
+source; none is computed with the code under test. Where a source prints no
+value (HC3 standard errors, Games–Howell), the reference is computed in the
+test from the textbook formula, independently of the stats package.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from stats.crosstab import independence
+from stats.groups import k_groups, two_groups
+from stats.multitest import adjust
+from stats.regression import Predictor, fit_ols
+
+# Student (1908) / Cushny & Peebles (1905) sleep data, R's `sleep` dataset: extra hours of sleep per drug.
+SLEEP_1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
+SLEEP_2 = np.array([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4])
+
+# Dobson (1983), R's `PlantGrowth`: dried plant weight by treatment.
+PLANT = {
+    "ctrl": np.array([4.17, 5.58, 5.18, 6.11, 4.50, 4.61, 5.17, 4.53, 5.33, 5.14]),
+    "trt1": np.array([4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89, 4.32, 4.69]),
+    "trt2": np.array([6.31, 5.12, 5.54, 5.50, 5.37, 5.29, 4.92, 6.15, 5.80, 5.26]),
+}
+
+
+def by_method(rows: list[dict]) -> dict[str, dict]:
+    return {r["method"]: r for r in rows}
+
+
+def test_chi_square_and_adjusted_residuals_match_agresti_party_identification_by_gender():
+    # Agresti (2007), An Introduction to Categorical Data Analysis, 2nd ed., tables 2.5–2.6 (GSS 2002):
+    # X² = 30.1, df = 2; adjusted residuals 4.50, 0.70, −5.32 for females (Democrat, Independent, Republican).
+    observed = np.array([[762, 327, 468], [484, 239, 477]])
+    res = independence(observed, ["F", "M"], ["D", "I", "R"])
+    chi2 = by_method(res.tests)["chi2_pearson"]
+    assert chi2["statistic"] == pytest.approx(30.07, abs=0.01)
+    assert chi2["df"] == 2
+    assert chi2["p_value"] < 1e-6
+    assert chi2["is_primary"]
+    np.testing.assert_allclose(res.adjusted_residuals[0], [4.50, 0.70, -5.32], atol=0.005)
+    np.testing.assert_allclose(res.adjusted_residuals[1], [-4.50, -0.70, 5.32], atol=0.005)
+    # Cramér's V is sqrt(X² / (n (min(r, c) − 1))): from Agresti's X² and n = 2757.
+    assert chi2["effect_size"] == pytest.approx(np.sqrt(30.07 / 2757), abs=1e-4)
+    assert len(res.tests) == 1  # every expected count ≥ 5: no exact test needed for a 2×3 table
+
+
+def test_fisher_exact_is_primary_for_the_lady_tasting_tea():
+    # Fisher (1935), The Design of Experiments, §2: 3 of 4 cups right; two-sided p = 34/70 = 0.4857.
+    res = independence(np.array([[3, 1], [1, 3]]), ["milk", "tea"], ["milk", "tea"])
+    methods = by_method(res.tests)
+    assert methods["fisher_exact"]["p_value"] == pytest.approx(34 / 70, abs=1e-4)
+    assert methods["fisher_exact"]["is_primary"]
+    assert not methods["chi2_pearson_yates"]["is_primary"]
+    assert "attendu < 5" in methods["chi2_pearson_yates"]["notes"][0]
+
+
+def test_larger_table_with_small_expected_counts_gets_a_seeded_monte_carlo_exact_test():
+    # A sparse 3×2 table: the seeded Monte-Carlo estimate must agree with scipy's full Freeman–Halton
+    # enumeration within its own sampling error (9,999 tables).
+    observed = np.array([[8, 1], [2, 6], [1, 5]])
+    res = independence(observed, ["a", "b", "c"], ["y", "n"])
+    exact = by_method(res.tests)["fisher_freeman_halton_monte_carlo"]
+    reference = sps.fisher_exact(observed).pvalue  # full enumeration
+    assert exact["is_primary"]
+    assert abs(exact["p_value"] - reference) < 4 * np.sqrt(reference * (1 - reference) / 9999) + 1e-4
+    again = by_method(independence(observed, ["a", "b", "c"], ["y", "n"]).tests)
+    assert again["fisher_freeman_halton_monte_carlo"]["p_value"] == exact["p_value"]  # fixed seed
+
+
+def test_student_welch_and_mann_whitney_match_r_on_the_sleep_data():
+    # R: t.test(extra ~ group, sleep, var.equal=TRUE): t = −1.8608, df = 18, p = 0.07919.
+    #    t.test(extra ~ group, sleep): t = −1.8608, df = 17.776, p = 0.07939, 95 % CI −3.3654832 to 0.2054832.
+    #    wilcox.test(extra ~ group, sleep): W = 25.5, p = 0.06933 (normal approximation, continuity correction).
+    rows = by_method(two_groups(SLEEP_1, SLEEP_2, ("1", "2")))
+    assert rows["student_t"]["statistic"] == pytest.approx(-1.8608, abs=1e-4)
+    assert rows["student_t"]["df"] == 18
+    assert rows["student_t"]["p_value"] == pytest.approx(0.07919, abs=1e-5)
+    assert rows["welch_t"]["df"] == pytest.approx(17.776, abs=1e-3)
+    assert rows["welch_t"]["p_value"] == pytest.approx(0.07939, abs=1e-5)
+    assert (rows["welch_t"]["ci_low"], rows["welch_t"]["ci_high"]) == pytest.approx((-3.3654832, 0.2054832), abs=1e-6)
+    assert rows["welch_t"]["is_primary"] and not rows["student_t"]["is_primary"]
+    assert rows["mann_whitney_u"]["statistic"] == 25.5
+    assert rows["mann_whitney_u"]["p_value"] == pytest.approx(0.06933, abs=1e-5)
+    assert rows["welch_t"]["direction"] == "lower"
+    assert (rows["welch_t"]["group1_mean"], rows["welch_t"]["group2_mean"]) == pytest.approx((0.75, 2.33))
+    assert (rows["welch_t"]["group1_median"], rows["welch_t"]["group2_median"]) == pytest.approx((0.35, 1.75))
+
+
+def test_cohens_d_and_hedges_g_match_the_effectsize_package_on_the_sleep_data():
+    # R package effectsize (Ben-Shachar et al. 2020), docs of cohens_d / hedges_g on `sleep`: d = −0.83, g = −0.80.
+    rows = by_method(two_groups(SLEEP_1, SLEEP_2, ("1", "2")))
+    assert rows["student_t"]["cohens_d"] == pytest.approx(-0.83, abs=0.005)
+    assert rows["student_t"]["hedges_g"] == pytest.approx(-0.80, abs=0.005)
+    # Vargha–Delaney A = U / (n1 n2) = 25.5 / 100.
+    assert rows["mann_whitney_u"]["effect_size"] == pytest.approx(0.255)
+
+
+def test_anova_welch_anova_and_kruskal_wallis_match_r_on_plant_growth():
+    # R: summary(aov(weight ~ group, PlantGrowth)): F = 4.846 on 2 and 27 df, p = 0.0159; R² = 0.2641.
+    #    oneway.test(weight ~ group, PlantGrowth): F = 5.181, num df = 2, denom df = 17.128, p = 0.01739.
+    #    kruskal.test(weight ~ group, PlantGrowth): chi-squared = 7.9882, df = 2, p = 0.01842.
+    omnibus, _ = k_groups(list(PLANT.values()), list(PLANT), {})
+    rows = by_method(omnibus)
+    assert rows["anova_f"]["statistic"] == pytest.approx(4.846, abs=1e-3)
+    assert (rows["anova_f"]["df"], rows["anova_f"]["df_denom"]) == (2, 27)
+    assert rows["anova_f"]["p_value"] == pytest.approx(0.0159, abs=1e-4)
+    assert rows["anova_f"]["effect_size"] == pytest.approx(0.2641, abs=1e-4)
+    assert rows["welch_anova"]["statistic"] == pytest.approx(5.181, abs=1e-3)
+    assert rows["welch_anova"]["df_denom"] == pytest.approx(17.128, abs=1e-3)
+    assert rows["welch_anova"]["p_value"] == pytest.approx(0.01739, abs=1e-5)
+    assert rows["welch_anova"]["is_primary"]
+    assert rows["kruskal_wallis"]["statistic"] == pytest.approx(7.9882, abs=1e-4)
+    assert rows["kruskal_wallis"]["p_value"] == pytest.approx(0.01842, abs=1e-5)
+    assert rows["anova_f"]["direction"] == "lowest:trt1"
+
+
+def test_tukey_pairs_match_r_tukeyhsd_on_plant_growth():
+    # R: TukeyHSD(aov(weight ~ group, PlantGrowth)):
+    #   trt1-ctrl −0.371 [−1.0622161, 0.3202161] p 0.3908711; trt2-ctrl 0.494 [−0.1972161, 1.1852161] p 0.1979960;
+    #   trt2-trt1 0.865 [0.1737839, 1.5562161] p 0.0120064.  (Here differences are first − second group.)
+    _, pairs = k_groups(list(PLANT.values()), list(PLANT), {})
+    tukey = {r["pair"]: r for r in pairs if r["method"] == "tukey_hsd"}
+    expected = {
+        ("ctrl", "trt1"): (0.371, -0.3202161, 1.0622161, 0.3908711),
+        ("ctrl", "trt2"): (-0.494, -1.1852161, 0.1972161, 0.1979960),
+        ("trt1", "trt2"): (-0.865, -1.5562161, -0.1737839, 0.0120064),
+    }
+    for pair, (diff, low, high, p) in expected.items():
+        row = tukey[pair]
+        assert row["estimate"] == pytest.approx(diff, abs=1e-9)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), abs=1e-6)
+        assert row["p_value"] == pytest.approx(p, abs=1e-6)
+
+
+def test_games_howell_pairs_match_the_welch_studentized_range_formula():
+    # Games & Howell (1976): q = |Δmean| / sqrt((s1²/n1 + s2²/n2) / 2), Welch–Satterthwaite df, studentized range.
+    _, pairs = k_groups(list(PLANT.values()), list(PLANT), {})
+    games = {r["pair"]: r for r in pairs if r["method"] == "games_howell"}
+    for (a, b), row in games.items():
+        x, y = PLANT[a], PLANT[b]
+        vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+        df = (vx + vy) ** 2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
+        q = abs(x.mean() - y.mean()) / np.sqrt((vx + vy) / 2)
+        assert row["p_value"] == pytest.approx(sps.studentized_range.sf(q, 3, df), abs=1e-6)
+
+
+def test_holm_and_benjamini_hochberg_reject_what_benjamini_hochberg_1995_report():
+    # Benjamini & Hochberg (1995), JRSS B 57:289–300, section 4: of these 15 p-values, the Bonferroni-type
+    # (Holm) procedure rejects 3 hypotheses at 0.05 and the FDR procedure rejects 4.
+    p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719, 0.6528,
+         0.7590, 1.000]
+    holm, bh = adjust(p)
+    assert (holm < 0.05).sum() == 3
+    assert (bh < 0.05).sum() == 4
+    assert np.all(holm >= np.asarray(p)) and np.all(bh >= np.asarray(p))
+
+
+def test_ols_coefficients_match_r_lm_and_hc3_errors_match_the_sandwich_formula():
+    # R: summary(lm(weight ~ group, PlantGrowth)): (Intercept) 5.0320, grouptrt1 −0.3710, grouptrt2 0.4940;
+    # Multiple R-squared 0.2641, adjusted 0.2096. HC3 (MacKinnon & White 1985): (X'X)⁻¹ X' diag(e²/(1−h)²) X (X'X)⁻¹.
+    frame = pd.DataFrame(
+        {"weight": np.concatenate(list(PLANT.values())), "group": np.repeat(list(PLANT), 10).astype(object)}
+    )
+    fitted = fit_ols(frame, "weight", [Predictor("group", "Traitement", categorical=True)])
+    coef = {t["level"] or t["term"]: t for t in fitted.terms}
+    assert coef["Intercept"]["coefficient"] == pytest.approx(5.032)
+    assert coef["trt1"]["coefficient"] == pytest.approx(-0.371)
+    assert coef["trt2"]["coefficient"] == pytest.approx(0.494)
+    assert fitted.model["r_squared"] == pytest.approx(0.2641, abs=1e-4)
+    assert fitted.model["adj_r_squared"] == pytest.approx(0.2096, abs=1e-4)
+    assert coef["trt1"]["term_label"] == "Traitement : trt1 (réf. ctrl)"
+
+    x = np.column_stack([np.ones(30), frame["group"] == "trt1", frame["group"] == "trt2"]).astype(float)
+    y = frame["weight"].to_numpy()
+    xtx_inv = np.linalg.inv(x.T @ x)
+    resid = y - x @ (xtx_inv @ x.T @ y)
+    h = np.einsum("ij,jk,ik->i", x, xtx_inv, x)
+    cov = xtx_inv @ (x.T * (resid / (1 - h)) ** 2) @ x @ xtx_inv
+    se = np.sqrt(np.diag(cov))
+    assert [coef[k]["std_error"] for k in ("Intercept", "trt1", "trt2")] == pytest.approx(list(se))
+    # t-based inference with the residual degrees of freedom (27), not the normal distribution.
+    t = coef["trt2"]["coefficient"] / se[2]
+    assert coef["trt2"]["p_value"] == pytest.approx(2 * sps.t.sf(abs(t), 27))
