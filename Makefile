@@ -8,6 +8,7 @@ WAREHOUSE ?= warehouse/survey.duckdb
 N ?= 178
 OUT ?= data/sample
 PORT ?= 8501
+MIN_CELL ?= 5
 
 .PHONY: setup build test sql sample app stats bench lint clean
 
@@ -40,8 +41,8 @@ stats: setup
 	$(PY) -m stats --warehouse "$(WAREHOUSE)"
 
 app: setup
-	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false -- --warehouse "$(WAREHOUSE)"
+	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true \
+		--browser.gatherUsageStats false --client.toolbarMode viewer -- --warehouse "$(WAREHOUSE)" --min-cell $(MIN_CELL)
 
 bench: setup
 	$(PY) -m bench

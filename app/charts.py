@@ -1,0 +1,69 @@
+"""Altair charts of the report's figures, drawn from already-protected frames.
+
+Charts never see a hidden value: callers drop suppressed groups before
+drawing and say so beneath. Labels on bars are French strings prepared by
+:mod:`app.fmt`, since Vega's number format is English.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+GROUP_COLORS = {"Oui": "#1f5fa8", "Non": "#b7c7db"}
+BAR_COLOR = "#1f5fa8"
+_LABEL_LIMIT = 360
+#: Vega formats numbers the English way; axis labels get a decimal comma.
+FRENCH_LABELS = "replace(datum.label, '.', ',')"
+
+
+def hbar(frame: pd.DataFrame, category: str, value: str, text: str, x_title: str) -> alt.Chart:
+    """One horizontal bar per category, in the frame's order, with its value written at the end."""
+    order = frame[category].tolist()
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
+        x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(labelExpr=FRENCH_LABELS)),
+        tooltip=[alt.Tooltip(f"{category}:N", title="Catégorie"), alt.Tooltip(f"{text}:N", title=x_title)],
+    )
+    bars = base.mark_bar(color=BAR_COLOR)
+    labels = base.mark_text(align="left", dx=4).encode(text=f"{text}:N")
+    return (bars + labels).properties(height=alt.Step(28))
+
+
+def grouped_hbar(
+    frame: pd.DataFrame, category: str, group: str, value: str, text: str, x_title: str, group_title: str
+) -> alt.Chart:
+    """Bars of two groups (intervient ou non) side by side for each category (figures 3–6)."""
+    order = frame[category].drop_duplicates().tolist()
+    groups = [g for g in GROUP_COLORS if g in set(frame[group])] or sorted(frame[group].unique())
+    base = alt.Chart(frame).encode(
+        y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
+        yOffset=alt.YOffset(f"{group}:N", sort=groups),
+        x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(labelExpr=FRENCH_LABELS)),
+        color=alt.Color(
+            f"{group}:N",
+            title=group_title,
+            sort=groups,
+            scale=alt.Scale(domain=groups, range=[GROUP_COLORS.get(g, BAR_COLOR) for g in groups]),
+            legend=alt.Legend(orient="top", titleLimit=600, labelLimit=300),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{category}:N", title="Catégorie"),
+            alt.Tooltip(f"{group}:N", title=group_title),
+            alt.Tooltip(f"{text}:N", title=x_title),
+        ],
+    )
+    bars = base.mark_bar()
+    labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text=f"{text}:N", color=alt.value("#333"))
+    return (bars + labels).properties(height=alt.Step(14))
+
+
+def histogram(frame: pd.DataFrame, bin_label: str, count: str, text: str, x_title: str, y_title: str) -> alt.Chart:
+    """Vertical bars of classes in the frame's order (figure 2)."""
+    order = frame[bin_label].tolist()
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{bin_label}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{count}:Q", title=y_title),
+        tooltip=[alt.Tooltip(f"{bin_label}:N", title=x_title), alt.Tooltip(f"{text}:N", title=y_title)],
+    )
+    return (base.mark_bar(color=BAR_COLOR) + base.mark_text(dy=-6).encode(text=f"{text}:N")).properties(height=320)

@@ -1,0 +1,51 @@
+"""The respondent set every page is computed on: a wave and optional subsets.
+
+A filter is plain data (hashable, so it can key caches) that renders as one
+SQL common table expression, ``sel (wave, respondent_id)``; every query of
+:mod:`app.queries` joins its long table to ``sel``. Within a filter, the values
+of one criterion are alternatives (Finistère or Morbihan) and the criteria
+combine (Finistère and conseiller·ère numérique).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: The multiple-choice question whose boxes are the places of work (its items come from the codebook).
+PLACE_QUESTION = "place"
+#: Single-choice questions of ``marts.respondents`` offered as sidebar filters.
+DEPARTMENT_QUESTION = "department"
+POST_TITLE_QUESTION = "post_title"
+
+
+@dataclass(frozen=True)
+class RespondentFilter:
+    wave: str
+    departments: tuple[str, ...] = ()
+    post_titles: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+
+    @property
+    def is_subset(self) -> bool:
+        """True when the filter keeps only part of the wave."""
+        return bool(self.departments or self.post_titles or self.places)
+
+    def selection(self) -> tuple[str, dict[str, Any]]:
+        """``select wave, respondent_id`` of the kept respondents in the filter, with its parameters."""
+        clauses = ["r.wave = $sel_wave"]
+        params: dict[str, Any] = {"sel_wave": self.wave}
+        if self.departments:
+            clauses.append(f"list_contains($sel_departments, r.{DEPARTMENT_QUESTION})")
+            params["sel_departments"] = list(self.departments)
+        if self.post_titles:
+            clauses.append(f"list_contains($sel_post_titles, r.{POST_TITLE_QUESTION})")
+            params["sel_post_titles"] = list(self.post_titles)
+        if self.places:
+            clauses.append(
+                "exists (select 1 from marts.respondent_places as p where p.wave = r.wave"
+                " and p.respondent_id = r.respondent_id and p.is_selected and list_contains($sel_places, p.place_code))"
+            )
+            params["sel_places"] = list(self.places)
+        sql = "select r.wave, r.respondent_id from marts.respondents as r where " + " and ".join(clauses)
+        return sql, params

@@ -1,0 +1,68 @@
+"""Reading the stats stage's tables, which may not exist yet in a given warehouse.
+
+Only test-level columns are read: the per-group sizes, means and medians that
+``stats.tests`` also holds are left out, since a group there may be smaller
+than the confidentiality threshold; the figures show group means with
+suppression instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from app.db import query, table_exists
+
+SCHEMA = "stats"
+TEST_COLUMNS = (
+    "test_id", "comparison_id", "family", "kind", "variables", "outcome_label", "grouping_label", "method",
+    "is_primary", "statistic_name", "statistic", "df", "df_denom", "p_value", "p_holm", "p_bh",
+    "effect_size_name", "effect_size", "direction", "n", "notes",
+)
+CLAIM_COLUMNS = (
+    "claim_id", "report_ref", "claim_fr", "comparison_id", "method", "expected_direction", "found_direction",
+    "p_value", "p_holm", "p_bh", "significant", "holds", "notes",
+)
+
+
+def available(path: Path, table: str = "tests") -> bool:
+    return table_exists(path, SCHEMA, table)
+
+
+def _columns(path: Path, table: str, wanted: tuple[str, ...]) -> list[str]:
+    present = set(
+        query(
+            path,
+            "select column_name from information_schema.columns where table_schema = $schema and table_name = $table",
+            {"schema": SCHEMA, "table": table},
+        )["column_name"]
+    )
+    return [c for c in wanted if c in present]
+
+
+def _read(path: Path, table: str, wanted: tuple[str, ...], wave: str, where: str = "", params: dict | None = None
+          ) -> pd.DataFrame:
+    columns = _columns(path, table, wanted)
+    if "wave" in set(query(path, f"select * from {SCHEMA}.{table} limit 0").columns):
+        where = "wave = $wave" + (f" and {where}" if where else "")
+        params = {**(params or {}), "wave": wave}
+    sql = f"select {', '.join(columns)} from {SCHEMA}.{table}" + (f" where {where}" if where else "")
+    return query(path, sql, params)
+
+
+def tests(path: Path, wave: str) -> pd.DataFrame:
+    return _read(path, "tests", TEST_COLUMNS, wave)
+
+
+def primary_tests(path: Path, wave: str, comparison_ids: list[str]) -> pd.DataFrame:
+    """The method each comparison's claim relies on (``is_primary``), for the given comparisons."""
+    found = _read(path, "tests", TEST_COLUMNS, wave, "list_contains($ids, comparison_id)", {"ids": comparison_ids})
+    if "is_primary" in found.columns:
+        found = found[found["is_primary"].fillna(False).astype(bool)]
+    order = {c: i for i, c in enumerate(comparison_ids)}
+    return found.sort_values("comparison_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def claims(path: Path, wave: str) -> pd.DataFrame:
+    return _read(path, "report_claims", CLAIM_COLUMNS, wave)

@@ -1,0 +1,148 @@
+"""Figures: figures 1–6 of the report redrawn from the selection, each with its test beneath.
+
+Figures 1 and 3–6 are the report's group comparisons (``report.report_comparisons``);
+figure 2 is the distribution of the number behind table 8, in classes so that
+no bar describes fewer than k people. Hidden groups are not drawn; the data
+table under each chart says which.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app import charts, fmt, queries, readings, stats_tables, ui
+from app.context import PageContext, current
+from app.distribution import CLASS, RESPONDENTS, binned
+from app.navigation import heading
+from app.privacy import protect_counts, protect_groups
+
+#: Figure 2 draws the number question of this table, as dbt's ``f2_people_per_week_distribution`` does.
+DISTRIBUTION_TABLE = "T8"
+
+
+def value_key(question: str, item: str) -> str:
+    """The stats stage's name of a value: the question for a lone number, ``question__item`` for a battery."""
+    return question if item == question else f"{question}__{item}"
+
+
+def tests_beneath(ctx: PageContext, comparisons: dict[str, str]) -> None:
+    """The stats stage's primary test of each comparison drawn (comparison id → short label)."""
+    if not stats_tables.available(ctx.path):
+        st.info(
+            "Résultats des tests non disponibles : l'entrepôt n'a pas encore de table stats.tests "
+            "(elle est écrite par l'étape statistique de « make build »)."
+        )
+        return
+    found = stats_tables.primary_tests(ctx.path, ctx.filter.wave, list(comparisons))
+    if found.empty:
+        st.info("Aucun test enregistré pour cette figure dans stats.tests.")
+        return
+    scope = " (calculés sur toute la vague : les filtres ne s'y appliquent pas)" if ctx.filter.is_subset else ""
+    st.markdown(f"**Test{'s' if len(found) > 1 else ''}{scope}**")
+    st.table(readings.compact_table(found, comparisons, ctx.k).set_index("Comparaison"))
+    st.caption(
+        "p ajusté : correction de Holm au sein de la famille de tests ; détail et lecture de chaque test "
+        "dans la page Tests."
+    )
+
+
+def _data_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    hidden = frame["hidden"].to_numpy(dtype=bool)
+    out = frame[list(columns)].rename(columns=columns).astype(object)
+    out["n"] = [fmt.shown(fmt.count(v), h) for v, h in zip(frame["n"], hidden, strict=True)]
+    out["Moyenne"] = [fmt.shown(fmt.number(v, 2), h) for v, h in zip(frame["mean"], hidden, strict=True)]
+    out["Médiane"] = [fmt.shown(fmt.number(v, 1, strip=True), h) for v, h in zip(frame["median"], hidden, strict=True)]
+    out["Écart type"] = [fmt.shown(fmt.number(v, 2), h) for v, h in zip(frame["sd"], hidden, strict=True)]
+    return out
+
+
+def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame) -> None:
+    figure = str(comp["report_figure"])
+    st.subheader(f"Figure {figure[1:]} — {comp['title_fr']}")
+    group_item = None if pd.isna(comp["group_item"]) else str(comp["group_item"])
+    groups = queries.group_means(ctx.path, ctx.filter, comp["value_question"], comp["group_question"], group_item)
+    groups = protect_groups(groups, ctx.k, by=["value_item", "group_item"])
+    labels = questions.set_index("question_code")["label_fr"]
+    value_label = labels[comp["value_question"]]
+    single_grouping = questions.set_index("question_code").loc[comp["group_question"], "type"] == "single"
+    visible = groups[~groups["hidden"]].assign(Texte=lambda t: t["mean"].map(lambda v: fmt.number(v, 2)))
+    x_title = f"{value_label} (moyenne)"
+    if single_grouping:
+        chart = charts.hbar(visible, "group_label", "mean", "Texte", x_title)
+        columns = {"group_label": labels[comp["group_question"]]}
+    elif groups["value_item"].nunique() > 1:
+        place = groups["group_item_label"].iloc[0] if len(groups) else ""
+        chart = charts.grouped_hbar(
+            visible, "value_item_label", "group_label", "mean", "Texte", x_title, f"Intervient en « {place} »"
+        )
+        columns = {"value_item_label": value_label, "group_label": f"Intervient en « {place} »"}
+    else:
+        chart = charts.grouped_hbar(
+            visible, "group_item_label", "group_label", "mean", "Texte", x_title, "Intervient dans ce lieu"
+        )
+        columns = {"group_item_label": labels[comp["group_question"]], "group_label": "Intervient dans ce lieu"}
+    if visible.empty:
+        st.warning("Aucun groupe assez grand pour être représenté dans la sélection.")
+    else:
+        st.altair_chart(chart, width="stretch")
+    if groups["hidden"].any():
+        st.caption(f"{int(groups['hidden'].sum())} groupe(s) non représenté(s). " + ui.hidden_note(ctx.k))
+    with st.expander("Données de la figure"):
+        st.table(_data_table(groups, columns).set_index(list(columns.values())))
+    vq, gq = comp["value_question"], comp["group_question"]
+    if single_grouping:
+        ids = {f"k_groups:{value_key(vq, vq)}:{gq}": f"{value_label} selon {labels[gq].lower()}"}
+    else:
+        pairs = groups[["value_item", "value_item_label", "group_item", "group_item_label"]].drop_duplicates()
+        varying = "value_item_label" if groups["value_item"].nunique() > 1 else "group_item_label"
+        ids = {
+            f"two_groups:{value_key(vq, p.value_item)}:{gq}__{p.group_item}": getattr(p, varying)
+            for p in pairs.itertuples(index=False)
+        }
+    tests_beneath(ctx, ids)
+
+
+def distribution_figure(ctx: PageContext, questions: pd.DataFrame) -> None:
+    q = questions[(questions["report_table"] == DISTRIBUTION_TABLE) & (questions["type"] == "number")].iloc[0]
+    st.subheader(f"Figure 2 — Distribution : {q['label_fr']}")
+    st.markdown(f"*Q. : {q['wording_fr']}*")
+    classes = binned(queries.value_counts(ctx.path, ctx.filter, q["question_code"]))
+    hidden = protect_counts(classes[RESPONDENTS].to_numpy(), ctx.k)[0]
+    total = int(classes[RESPONDENTS].sum())
+    visible = classes[~hidden].assign(Texte=lambda t: t[RESPONDENTS].map(fmt.count))
+    if visible.empty:
+        st.warning("Aucune classe assez grande pour être représentée dans la sélection.")
+    else:
+        st.altair_chart(
+            charts.histogram(visible, CLASS, RESPONDENTS, "Texte", q["label_fr"], RESPONDENTS),
+            width="stretch",
+        )
+    st.caption(
+        f"n = {fmt.shown(fmt.count(total), 0 < total < ctx.k)} ; valeurs regroupées en classes. "
+        + (f"{int(np.sum(hidden))} classe(s) non représentée(s). {ui.hidden_note(ctx.k)}" if hidden.any() else "")
+    )
+    with st.expander("Données de la figure"):
+        counts = [fmt.shown(fmt.count(v), h) for v, h in zip(classes[RESPONDENTS], hidden, strict=True)]
+        st.table(classes.assign(**{RESPONDENTS: counts}).set_index(CLASS))
+    st.caption("Pas de test pour cette figure : elle décrit une distribution (voir le tableau 8 et la figure 3).")
+
+
+def render() -> None:
+    ctx = current()
+    st.title(heading(__file__))
+    st.caption(ui.filter_note(ctx))
+    ui.stop_if_too_few(ctx)
+    questions = queries.questions(ctx.path)
+    comparisons = queries.report_comparisons(ctx.path).set_index("report_figure", drop=False)
+    figures = sorted([*comparisons.index, "F2"], key=lambda f: int(f[1:]))
+    for figure in figures:
+        with st.container(border=True):
+            if figure == "F2":
+                distribution_figure(ctx, questions)
+            else:
+                comparison_figure(ctx, comparisons.loc[figure], questions)
+
+
+render()

@@ -1,0 +1,108 @@
+"""Tableaux: tables 1–13 of the report, recomputed on the selection, with wording, base and downloads.
+
+Which questions a table shows comes from the codebook (``report_table``) and
+the report's cross-tab list (``report.report_crosstabs``); the layout follows
+the question type: answers with counts and percentages, scales with mean,
+median and standard deviation, cross-tabs with ``n (% du total)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from app import display, fmt, queries, ui
+from app.context import PageContext, current
+from app.filters import PLACE_QUESTION
+from app.navigation import heading
+
+CHOICE_TYPES = ("single", "multi")
+SUMMARY_TYPES = ("scale", "number")
+
+
+def report_tables(questions: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """(``T1``, its questions) for every numbered table of the codebook, in the report's order."""
+    numbered = questions[questions["report_table"].fillna("").str.fullmatch(r"T\d+")]
+    ids = sorted(numbered["report_table"].unique(), key=lambda t: int(t[1:]))
+    return [(t, numbered[numbered["report_table"] == t]) for t in ids]
+
+
+def _number(table_id: str) -> int:
+    return int(re.sub(r"\D", "", table_id))
+
+
+def _show(ctx: PageContext, table_id: str, title: str, wording: list[str], shown: display.ShownTable,
+          notes: list[str]) -> None:
+    st.subheader(title)
+    for text in wording:
+        st.markdown(f"*Q. : {text}*")
+    st.table(shown.display)
+    base = f"n = {fmt.shown(fmt.count(shown.base), shown.base_hidden)}"
+    st.caption(" — ".join([base, *notes]))
+    export_notes = [title, *(f"Question : {w}" for w in wording), base, *notes, ui.filter_note(ctx)]
+    if shown.any_hidden:
+        export_notes.append(ui.hidden_note(ctx.k))
+    ui.downloads(shown.export, f"tableau_{_number(table_id):02d}", export_notes, key=table_id)
+
+
+def crosstab_table(ctx: PageContext, table_id: str, pair: pd.Series, questions: pd.DataFrame) -> None:
+    variables = {v.key: v for v in queries.cross_variables(ctx.path)}
+    row, col = variables[pair["row_question"]], variables[pair["col_question"]]
+    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.k)
+    wording = questions.set_index("question_code").loc[[row.question_code, col.question_code], "wording_fr"]
+    counts, hidden = display.with_margins(table)
+    shown = display.ShownTable(
+        display.cross_display(table, "total", row.label),
+        display.cross_export(table, row.label, col.label),
+        int(counts.loc[display.TOTAL, display.TOTAL]),
+        bool(hidden.loc[display.TOTAL, display.TOTAL]),
+        table.any_hidden,
+    )
+    title = f"Tableau {_number(table_id)} — {row.label} × {col.label}"
+    notes = [f"en lignes : {row.label}", "cellules : effectif (% du total)"]
+    _show(ctx, table_id, title, wording.tolist(), shown, notes)
+
+
+def question_table(ctx: PageContext, table_id: str, q: pd.Series, freq: pd.DataFrame, summaries: pd.DataFrame) -> None:
+    notes = [q["base_note"]] if isinstance(q["base_note"], str) else []
+    if q["type"] in CHOICE_TYPES:
+        rows = freq[freq["question_code"] == q["question_code"]]
+        shown = display.frequency_table(
+            rows, ctx.k, with_total=q["type"] == "single", with_not_ticked=q["question_code"] == PLACE_QUESTION
+        )
+        if q["type"] == "multi":
+            notes.append("plusieurs réponses possibles : les pourcentages ne s'additionnent pas")
+    else:
+        shown = display.summary_table(summaries[summaries["question_code"] == q["question_code"]], ctx.k)
+        if q["type"] == "scale":
+            notes.append("échelle de 1 (jamais) à 10 (très régulièrement)")
+    _show(ctx, table_id, f"Tableau {_number(table_id)} — {q['label_fr']}", [q["wording_fr"]], shown, notes)
+
+
+def render() -> None:
+    ctx = current()
+    st.title(heading(__file__))
+    st.caption(ui.filter_note(ctx) + " " + ui.hidden_note(ctx.k))
+    ui.stop_if_too_few(ctx)
+    questions = queries.questions(ctx.path)
+    tables = report_tables(questions)
+    all_questions = pd.concat([qs for _, qs in tables])
+    freq = queries.frequencies(
+        ctx.path, ctx.filter, all_questions[all_questions["type"].isin(CHOICE_TYPES)]["question_code"].tolist()
+    )
+    summaries = queries.scale_summaries(
+        ctx.path, ctx.filter, all_questions[all_questions["type"].isin(SUMMARY_TYPES)]["question_code"].tolist()
+    )
+    pairs = queries.report_crosstabs(ctx.path).set_index("report_figure")
+    for table_id, qs in tables:
+        with st.container(border=True):
+            if table_id in pairs.index:
+                crosstab_table(ctx, table_id, pairs.loc[table_id], questions)
+            else:
+                for q in qs.itertuples(index=False):
+                    question_table(ctx, table_id, pd.Series(q._asdict()), freq, summaries)
+
+
+render()

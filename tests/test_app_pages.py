@@ -1,0 +1,278 @@
+"""The Streamlit app rendered in-process (AppTest) on the sample warehouse: every page, values against the marts,
+filters, small-cell protection, lazy heavy imports and page render times."""
+
+from __future__ import annotations
+
+import csv
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from app import fmt
+from app.navigation import PAGES
+from tests.exports import PROJECT_DIR
+from tests.test_app_support import (
+    ARTIFACTS,
+    MAIN,
+    TIMEOUT,
+    K,
+    app_factory,
+    assert_clean,
+    chart_frames,
+    expected_cell,
+    page,
+    page_text,
+    table_with_rows,
+)
+
+
+@pytest.fixture()
+def open_app(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    return app_factory(monkeypatch, sample_warehouse)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_every_page_renders_without_exception(open_app, spec) -> None:
+    at = open_app(spec.script)
+    assert_clean(at)
+    assert at.title[0].value == spec.heading
+
+
+def test_table_1_counts_equal_sql_on_marts_respondents(open_app, sample_con) -> None:
+    counts = sample_con.sql(
+        """select c.label_fr, count(r.respondent_id) as n from codebook.codebook_choices as c
+        left join marts.respondents as r on r.post_title = c.choice_code
+        where c.question_code = 'post_title' and c.is_target group by c.label_fr, c.position order by c.position"""
+    ).df()
+    total = int(sample_con.sql("select count(*) from marts.respondents").fetchone()[0])
+    at = open_app(page("tables"))
+    table = table_with_rows(at, counts["label_fr"].tolist())
+    assert table.loc["Total", "Effectif"] == fmt.count(total) == "178"
+    for label, n in zip(counts["label_fr"], counts["n"], strict=True):
+        assert (table.loc[label, "Effectif"], table.loc[label, "Pourcentage"]) == expected_cell(int(n), total)
+
+
+def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> None:
+    at = open_app(page("tables"))
+    places = sample_con.sql(
+        """select place_label, count(*) filter (where is_selected) as n, count(*) as base
+        from marts.respondent_places group by place_label, place_position order by place_position"""
+    ).df()
+    table = table_with_rows(at, places["place_label"].tolist())
+    for row in places.itertuples():
+        count, percent = expected_cell(row.n, row.base)
+        not_count, _ = expected_cell(row.base - row.n, row.base)
+        if fmt.HIDDEN in (count, not_count):
+            assert table.loc[row.place_label, "Effectif"] == fmt.HIDDEN
+        else:
+            assert (table.loc[row.place_label, "Effectif"], table.loc[row.place_label, "Pourcentage"]) == (
+                count, percent)
+            assert table.loc[row.place_label, "Non : effectif"] == not_count
+    scales = sample_con.sql(
+        """select item_label, avg(score) as mean, stddev_samp(score) as sd, count(*) as n from marts.respondent_scales
+        where question_code = 'support_type' group by item_label, item_position order by item_position"""
+    ).df()
+    table = table_with_rows(at, scales["item_label"].tolist())
+    for row in scales.itertuples():
+        assert table.loc[row.item_label, "Moyenne"] == fmt.number(row.mean, 2)
+        assert table.loc[row.item_label, "Écart type"] == fmt.number(row.sd, 2)
+        assert table.loc[row.item_label, "n"] == fmt.count(row.n)
+
+
+def test_overview_shows_the_funnel_and_the_published_build(open_app, sample_con) -> None:
+    kept = sample_con.sql("select count(*) from marts.respondents").fetchone()[0]
+    excluded = sample_con.sql("select count(*) from marts.respondent_exclusions").fetchone()[0]
+    run_id = sample_con.sql("select run_id from audit.builds order by finished_at desc limit 1").fetchone()[0]
+    at = open_app(page("overview"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Connexions"] == fmt.count(kept + excluded)
+    assert metrics["Retenues"] == fmt.count(kept)
+    assert metrics["Écartées"] == fmt.count(excluded)
+    assert run_id in page_text(at)
+
+
+def _small_group_department(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
+    """A département where one post title has 1 to k − 1 respondents: (département, its title's label)."""
+    row = con.execute(
+        """select department, post_title_label, count(*) as n from marts.respondents
+        where department is not null group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
+        [K - 1],
+    ).fetchone()
+    assert row is not None, "the sample has no small post-title group within a département"
+    big = con.execute(
+        """select post_title_label from marts.respondents where department = ?
+        group by all having count(*) >= ? order by count(*) desc limit 1""",
+        [row[0], 2 * K],
+    ).fetchone()
+    return row[0], row[1], big[0]
+
+
+def test_a_group_under_k_after_filtering_is_not_drawn_nor_described(open_app, sample_con) -> None:
+    department, small_title, big_title = _small_group_department(sample_con)
+    at = open_app()
+    at.multiselect(key="filter_departments").set_value([department]).run()
+    at.switch_page(page("figures")).run()
+    assert_clean(at)
+    figure_1 = chart_frames(at)[0]
+    assert big_title in set(figure_1["group_label"])
+    assert small_title not in set(figure_1["group_label"])
+    data = next(t.value for t in at.table if small_title in t.value.index)  # figure 1's data table
+    assert (data.loc[small_title] == fmt.HIDDEN).all()
+    at.switch_page(page("tables")).run()
+    table_1 = next(t.value for t in at.table if small_title in t.value.index and "Effectif" in t.value.columns)
+    assert table_1.loc[small_title, "Effectif"] == fmt.HIDDEN
+
+
+def test_a_selection_under_k_shows_no_figure_at_all(open_app, sample_con) -> None:
+    department, post_title = sample_con.execute(
+        """select department, post_title from marts.respondents where department is not null
+        group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
+        [K - 1],
+    ).fetchone()
+    at = open_app()
+    at.multiselect(key="filter_departments").set_value([department])
+    at.multiselect(key="filter_post_titles").set_value([post_title]).run()
+    for name in ("tables", "figures", "crosstabs"):
+        at.switch_page(page(name)).run()
+        assert_clean(at)
+        assert any("moins de 5 répondant·e·s" in w.value for w in at.warning)
+        assert not at.table and not at.get("vega_lite_chart")
+
+
+def test_no_respondent_id_or_free_text_answer_reaches_any_page(open_app, sample_con) -> None:
+    ids = set(sample_con.sql("select respondent_id from marts.respondents").df()["respondent_id"])
+    other_columns = [
+        c for c in sample_con.sql("select * from raw.responses limit 0").columns if c.endswith("__other")
+    ]
+    free_texts = set()
+    for column in other_columns:
+        values = sample_con.sql(f'select distinct "{column}" from raw.responses').df()[column].dropna()
+        free_texts |= {v for v in values if len(v.strip()) > 3}
+    at = open_app()
+    for spec in PAGES:
+        at.switch_page(spec.script).run()
+        text = page_text(at)
+        assert not re.search(r"\bR[0-9a-f]{12}\b", text), spec.script
+        assert not any(i in text for i in ids), spec.script
+        assert not any(t in text for t in free_texts), spec.script
+        assert "raw." not in text, spec.script
+
+
+def test_the_threshold_is_configurable(open_app, sample_con) -> None:
+    smallest = sample_con.sql(
+        """select post_title_label, count(*) as n from marts.respondents group by 1 order by 2 limit 1"""
+    ).df()
+    label, n = smallest["post_title_label"][0], int(smallest["n"][0])
+    k = n + 1  # the smallest post title becomes a small group
+    at = open_app(page("tables"), k=k)
+    table = next(t.value for t in at.table if label in t.value.index)
+    assert table.loc[label, "Effectif"] == fmt.HIDDEN
+    at = open_app(page("tables"), k=1)
+    table = next(t.value for t in at.table if label in t.value.index)
+    assert table.loc[label, "Effectif"] == fmt.count(n)
+
+
+def test_crosstab_page_counts_and_suppression(open_app, sample_con) -> None:
+    at = open_app(page("crosstabs"))
+    at.selectbox(key="cross_row").set_value("department")
+    at.selectbox(key="cross_col").set_value("does_eadmin").run()
+    assert_clean(at)
+    counts = sample_con.sql(
+        """select department_label, does_eadmin_label, count(*) as n from marts.respondents
+        where department is not null group by all"""
+    ).df()
+    table = at.table[0].value
+    for row in counts.itertuples():
+        cell = table.loc[row.department_label, row.does_eadmin_label]
+        if row.n < K:
+            assert cell == fmt.HIDDEN
+        elif cell != fmt.HIDDEN:  # a complement may hide a large cell, never show a wrong one
+            assert cell.startswith(fmt.count(row.n) + " (")
+    assert table.loc["Total", "Total"].startswith(fmt.count(counts["n"].sum()))
+    assert any("Test d'indépendance" in m.value for m in at.markdown)
+
+
+def test_crosstab_without_hidden_cells_shows_the_test_scipy_gives(open_app, sample_con) -> None:
+    from scipy.stats import chi2_contingency
+
+    counts = sample_con.sql(
+        """select p.is_selected, r.job_description, count(*) as n from marts.respondent_places as p
+        join marts.respondents as r using (respondent_id) where p.place_code = 'mairie' group by all"""
+    ).df().pivot(index="is_selected", columns="job_description", values="n")
+    assert counts.to_numpy().min() >= K  # a table with nothing to hide
+    expected = chi2_contingency(counts.to_numpy(), correction=True)
+    at = open_app()
+    at.query_params["lignes"] = "place__mairie"
+    at.query_params["colonnes"] = "job_description"
+    at.switch_page(page("crosstabs")).run()
+    assert_clean(at)
+    assert fmt.HIDDEN not in at.table[0].value.to_numpy()
+    result = at.table[1].value
+    assert result["p"].iloc[0] == fmt.p_value(expected.pvalue)
+    assert result["Statistique"].iloc[0].startswith(f"χ² = {fmt.number(expected.statistic, 2)}")
+    assert result.index[0] == "khi-deux de Pearson (correction de Yates)"
+
+
+def test_scipy_statsmodels_and_gx_are_imported_only_by_the_crosstab_page(sample_warehouse: Path) -> None:
+    script = f"""
+import os, sys
+os.environ["SURVEY_WAREHOUSE"] = {str(sample_warehouse)!r}
+from streamlit.testing.v1 import AppTest
+heavy = ("scipy", "statsmodels", "great_expectations")
+at = AppTest.from_file({str(MAIN)!r}, default_timeout={TIMEOUT}).run()
+for script in ("views/tables.py", "views/figures.py", "views/tests.py"):
+    at.switch_page(script).run()
+print("before", sorted(m for m in heavy if m in sys.modules))
+at.switch_page("views/crosstabs.py").run()
+print("after", sorted(m for m in heavy if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=600)
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if line.startswith(("before", "after")))
+    assert lines["before"] == "[]", out.stderr[-2000:]
+    assert lines["after"] == "['scipy', 'statsmodels']"
+
+
+def _timed_runs(at: AppTest, runs: int, clear_cache: bool) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if clear_cache:
+            st.cache_data.clear()
+        start = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - start)
+        assert_clean(at)
+    return times
+
+
+def test_page_render_times_on_the_sample(open_app) -> None:
+    """Per page: median of 5 runs with an empty cache (every query read from the file) and of 5 cached runs."""
+    rows = []
+    for spec in PAGES:
+        at = open_app(spec.script)
+        uncached = _timed_runs(at, 5, clear_cache=True)
+        cached = _timed_runs(at, 5, clear_cache=False)
+        rows.append(
+            {
+                "page": spec.title,
+                "uncached_median_s": round(statistics.median(uncached), 3),
+                "cached_median_s": round(statistics.median(cached), 3),
+            }
+        )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "page_render_times.csv").open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print("\n" + pd.DataFrame(rows).to_string(index=False))
+    assert all(r["cached_median_s"] <= r["uncached_median_s"] + 0.05 for r in rows), rows
+    assert all(r["uncached_median_s"] < 10 for r in rows), rows

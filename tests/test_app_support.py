@@ -1,0 +1,97 @@
+"""Helpers shared by the app's tests: an AppTest factory on a warehouse, and readers of what a page shows.
+
+(A module of the app's tests rather than a conftest, so that the app's test files stay self-contained.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import fmt
+from app.navigation import PAGES
+from tests.exports import PROJECT_DIR
+
+MAIN = PROJECT_DIR / "app" / "main.py"
+ARTIFACTS = PROJECT_DIR / "tests" / "artifacts"
+K = 5
+TIMEOUT = 120
+
+
+def app_factory(monkeypatch: pytest.MonkeyPatch, default_warehouse: Path) -> Callable[..., AppTest]:
+    """A maker of AppTests of app/main.py on a warehouse (``default_warehouse`` unless told), on a given page."""
+
+    def make(script: str | None = None, warehouse: Path | None = None, k: int | None = None) -> AppTest:
+        monkeypatch.setenv("SURVEY_WAREHOUSE", str(warehouse or default_warehouse))
+        if k is None:
+            monkeypatch.delenv("SURVEY_MIN_CELL", raising=False)
+        else:
+            monkeypatch.setenv("SURVEY_MIN_CELL", str(k))
+        at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT).run()
+        if script is not None:
+            at.switch_page(script).run()
+        return at
+
+    return make
+
+
+def page(name: str) -> str:
+    return next(p.script for p in PAGES if p.script.endswith(f"/{name}.py"))
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _walk(node) -> Iterator:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def chart_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The data of every Altair chart on the page, decoded from the Arrow datasets Streamlit sends."""
+    frames = []
+    for chart in at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            frames.append(pa.ipc.open_stream(dataset.data.data).read_pandas())
+    return frames
+
+
+def page_text(at: AppTest) -> str:
+    """Every string the page shows: text elements, table cells and labels, chart data."""
+    parts = []
+    for node in _walk(at._tree):
+        value = getattr(node, "value", None) if getattr(node, "type", "") != "table" else None
+        if isinstance(value, str):
+            parts.append(value)
+    for element in [*at.table, *at.dataframe]:
+        frame = element.value
+        parts.append(frame.to_csv())
+        parts.extend(str(i) for i in frame.index)
+    parts.extend(frame.to_csv() for frame in chart_frames(at))
+    return "\n".join(parts)
+
+
+def table_with_rows(at: AppTest, labels: list[str]) -> pd.DataFrame:
+    """The first table on the page whose row labels are ``labels`` (a Total row may follow)."""
+    for element in at.table:
+        frame = element.value
+        if list(frame.index[: len(labels)]) == labels:
+            return frame
+    raise AssertionError(f"no table with rows {labels[:3]}…")
+
+
+def expected_cell(count: int, total: int, k: int = K) -> tuple[str, str]:
+    """How the app must print a count and its percentage when no secondary suppression applies."""
+    if 0 < count < k:
+        return fmt.HIDDEN, fmt.HIDDEN
+    return fmt.count(count), fmt.percent(100 * count / total)
+
+
