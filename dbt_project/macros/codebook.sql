@@ -149,3 +149,17 @@
     {%- endfor -%}
     {{ return(statements | join(';\n')) }}
 {% endmacro %}
+
+
+{% macro seed_rows(seed_name) %}
+    {#- A small lookup seed as a list of dicts (for models generated from report definitions). -#}
+    {%- if not execute -%}{{ return([]) }}{%- endif -%}
+    {%- set rows = [] -%}
+    {%- set result = run_query('select * from ' ~ ref(seed_name)) -%}
+    {%- for row in result.rows -%}
+        {%- set d = {} -%}
+        {%- for name in result.column_names -%}{%- do d.update({name: row[name]}) -%}{%- endfor -%}
+        {%- do rows.append(d) -%}
+    {%- endfor -%}
+    {{ return(rows) }}
+{% endmacro %}

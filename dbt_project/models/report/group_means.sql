@@ -1,59 +1,91 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }} {{ ref('report_comparisons') }}
 -- The report's group comparisons (report_comparisons seed): a number or scale question summarised
 -- within the groups of a single-choice question, or ticked / not ticked for each place (figures 1, 3, 4–6).
-with comparisons as (
-    select * from {{ ref('report_comparisons') }}
+-- Groups are read from the wide kept-respondent table (one column per choice question or box), so each
+-- comparison is one join of the values with one column, whatever the size of the wave.
+with kept as (
+    select * from {{ ref('int_responses_classified') }}
+    where exclusion_reason is null
 ),
 
 vals as (
     select * from {{ ref('int_respondent_values') }}
 ),
 
-single_groups as (
-    select
-        c.comparison_id, v.wave, v.question_code, v.item_code, v.item_label, v.item_position,
-        a.question_code as group_question, a.answer_code as group_code, a.answer_label as group_label,
-        cast(null as varchar) as group_item, cast(null as varchar) as group_item_label,
-        a.answer_position as group_position, v.value
-    from comparisons as c
-    inner join vals as v on v.question_code = c.value_question
-    inner join {{ ref('int_respondent_answers') }} as a
-        on a.respondent_id = v.respondent_id and a.question_code = c.group_question
-    where a.answer_code is not null
+choices as (
+    select * from {{ ref('codebook_choices') }}
 ),
 
-tick_groups as (
+grouped as (
+    {%- set types = {} -%}
+    {%- for q in codebook_questions() -%}{%- do types.update({q.code: q.type}) -%}{%- endfor -%}
+    {%- set branches = [] -%}
+    {%- for c in seed_rows('report_comparisons') -%}
+        {%- if types[c.group_question] == 'single' -%}
+            {%- do branches.append({'c': c, 'column': c.group_question, 'item': none}) -%}
+        {%- else -%}
+            {%- for v in codebook_variables(questions=[c.group_question]) -%}
+                {%- if c.group_item is none or v.item_code == c.group_item -%}
+                    {%- do branches.append({'c': c, 'column': v.name, 'item': v.item_code}) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for b in branches %}
     select
-        c.comparison_id, v.wave, v.question_code, v.item_code, v.item_label, v.item_position,
-        t.question_code as group_question,
-        case when t.is_selected then 'Y' else 'N' end as group_code,
-        case when t.is_selected then 'Oui' else 'Non' end as group_label,
-        t.item_code as group_item, t.item_label as group_item_label,
-        case when t.is_selected then 1 else 2 end as group_position, v.value
-    from comparisons as c
-    inner join vals as v on v.question_code = c.value_question
-    inner join {{ ref('int_respondent_ticks') }} as t
-        on t.respondent_id = v.respondent_id and t.question_code = c.group_question
-        and (c.group_item is null or t.item_code = c.group_item)
+        '{{ b.c.comparison_id }}' as comparison_id,
+        '{{ b.c.report_figure }}' as report_figure,
+        v.wave, v.question_code, v.item_code, v.item_label, v.item_position,
+        '{{ b.c.group_question }}' as group_question,
+        {%- if b.item is none %}
+        cast(null as varchar) as group_item,
+        k.{{ b.column }} as group_code,
+        {%- else %}
+        '{{ b.item }}' as group_item,
+        case when k.{{ b.column }} then 'Y' else 'N' end as group_code,
+        {%- endif %}
+        v.value
+    from vals as v
+    inner join kept as k on k.respondent_id = v.respondent_id
+    where v.question_code = '{{ b.c.value_question }}'
+        {%- if b.item is none %} and k.{{ b.column }} is not null{% endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+summaries as (
+    select
+        comparison_id, report_figure, wave, question_code, item_code, group_question, group_item, group_code,
+        any_value(item_label) as item_label,
+        any_value(item_position) as item_position,
+        count(value) as n,
+        avg(value) as mean,
+        median(value) as median,
+        stddev_samp(value) as sd
+    from grouped
+    group by comparison_id, report_figure, wave, question_code, item_code, group_question, group_item, group_code
 )
 
 select
-    g.comparison_id,
-    any_value(c.report_figure) as report_figure,
-    g.wave,
-    g.question_code as value_question,
-    g.item_code as value_item,
-    any_value(g.item_label) as value_item_label,
-    any_value(g.item_position) as value_item_position,
-    g.group_question,
-    g.group_item,
-    any_value(g.group_item_label) as group_item_label,
-    g.group_code,
-    any_value(g.group_label) as group_label,
-    any_value(g.group_position) as group_position,
-    count(g.value) as n,
-    avg(g.value) as mean,
-    median(g.value) as median,
-    stddev_samp(g.value) as sd
-from (select * from single_groups union all select * from tick_groups) as g
-inner join comparisons as c on c.comparison_id = g.comparison_id
-group by g.comparison_id, g.wave, g.question_code, g.item_code, g.group_question, g.group_item, g.group_code
+    s.comparison_id,
+    s.report_figure,
+    s.wave,
+    s.question_code as value_question,
+    s.item_code as value_item,
+    s.item_label as value_item_label,
+    s.item_position as value_item_position,
+    s.group_question,
+    s.group_item,
+    items.label_fr as group_item_label,
+    s.group_code,
+    coalesce(c.label_fr, case s.group_code when 'Y' then 'Oui' when 'N' then 'Non' end) as group_label,
+    coalesce(c.position, case s.group_code when 'Y' then 1 else 2 end) as group_position,
+    s.n,
+    s.mean,
+    s.median,
+    s.sd
+from summaries as s
+left join choices as c
+    on s.group_item is null and c.question_code = s.group_question and c.choice_code = s.group_code
+left join {{ ref('codebook_items') }} as items
+    on items.question_code = s.group_question and items.item_code = s.group_item
