@@ -36,7 +36,7 @@
     {#- Questions as dicts; with_items=true keeps batteries, false keeps single-column questions. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
-        select question_code, type, asked_if_question, asked_if_choice, has_items, has_choice_groups
+        select question_code, type, asked_if_question, asked_if_choice, mandatory, has_items, has_choice_groups
         from {{ ref('stg_codebook__questions') }}
         order by position
     {%- endset -%}
@@ -49,6 +49,7 @@
                 'asked_if_question': row['asked_if_question'],
                 'asked_if_choice': row['asked_if_choice'],
                 'has_groups': row['has_choice_groups'],
+                'mandatory': row['mandatory'],
             }) -%}
         {%- endif -%}
     {%- endfor -%}

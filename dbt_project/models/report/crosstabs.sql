@@ -1,12 +1,8 @@
+-- depends_on: {{ ref('report_crosstabs') }}
 -- The report's cross-tabulations (report_crosstabs seed), every cell including empty ones,
 -- with percentages of the table total.
 with pairs as (
     select * from {{ ref('report_crosstabs') }}
-),
-
-answers as (
-    select * from {{ ref('int_respondent_answers') }}
-    where answer_code is not null
 ),
 
 choices as (
@@ -14,16 +10,20 @@ choices as (
 ),
 
 waves as (
-    select distinct wave from answers
+    select distinct wave from {{ ref('respondents') }}
 ),
 
 cells as (
-    select p.crosstab_id, a.wave, a.answer_code as row_code, b.answer_code as col_code, count(*) as n
-    from pairs as p
-    inner join answers as a on a.question_code = p.row_question
-    inner join answers as b
-        on b.respondent_id = a.respondent_id and b.question_code = p.col_question
+    -- Counted on the wide respondents table: one group-by per cross-tab, whatever the size of the wave.
+    {%- for x in seed_rows('report_crosstabs') %}
+    select
+        '{{ x.crosstab_id }}' as crosstab_id, wave, {{ x.row_question }} as row_code, {{ x.col_question }} as col_code,
+        count(*) as n
+    from {{ ref('respondents') }}
+    where {{ x.row_question }} is not null and {{ x.col_question }} is not null
     group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 grid as (

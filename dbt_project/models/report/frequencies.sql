@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
 -- Frequency tables of every single- and multiple-choice question, per wave: counts and percentages
 -- over the report's base (those asked who answered; for a non-mandatory multiple choice, those who
 -- ticked at least one box). Grouped choices (education) get a row per group as well.
@@ -61,17 +62,27 @@ single_groups as (
     group by all
 ),
 
-multi_respondents as (
-    select wave, question_code, respondent_id, bool_or(is_selected) as ticked_any
-    from ticks
-    group by wave, question_code, respondent_id
+kept as (
+    select * from {{ ref('int_responses_classified') }}
+    where exclusion_reason is null
 ),
 
 multi_bases as (
-    select m.wave, m.question_code, count(*) filter (where m.ticked_any or q.mandatory) as base_n
-    from multi_respondents as m
-    inner join questions as q on q.question_code = m.question_code
-    group by m.wave, m.question_code
+    -- Counted on the wide kept table (one row per respondent), not by regrouping the long boxes.
+    {%- for q in codebook_questions(types=['multi']) %}
+    select
+        wave,
+        '{{ q.code }}' as question_code,
+        count(*) filter (
+            where {{ asked_condition(q) }}
+            {%- if not q.mandatory %} and (
+                {%- for v in codebook_variables(questions=[q.code]) %}{{ adapter.quote(v.name) }}{{ " or " if not loop.last }}{% endfor -%}
+            ){%- endif %}
+        ) as base_n
+    from kept
+    group by wave
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 multi_items as (
