@@ -36,6 +36,18 @@ METADATA_COLUMNS: tuple[str, ...] = (
     "datestamp",
 )
 
+#: Columns of a raw folder's manifest.csv (file → wave, and per-wave overrides of waves.csv).
+MANIFEST_COLUMNS: tuple[str, ...] = (
+    "file",
+    "wave",
+    "fieldwork_start",
+    "fieldwork_end",
+    "min_respondents",
+    "max_respondents",
+    "min_eadmin",
+    "max_eadmin",
+)
+
 QUESTION_TYPES = ("single", "multi", "scale", "number", "text")
 
 

@@ -22,16 +22,7 @@ from ingest.errors import ExportError
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".sav")
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = (
-    "file",
-    "wave",
-    "fieldwork_start",
-    "fieldwork_end",
-    "min_respondents",
-    "max_respondents",
-    "min_eadmin",
-    "max_eadmin",
-)
+MANIFEST_COLUMNS = codebook.MANIFEST_COLUMNS
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -26,16 +26,7 @@ from samplegen.respondents import NUMBER_UNITS
 if TYPE_CHECKING:
     import pyarrow as pa
 
-MANIFEST_COLUMNS = (
-    "file",
-    "wave",
-    "fieldwork_start",
-    "fieldwork_end",
-    "min_respondents",
-    "max_respondents",
-    "min_eadmin",
-    "max_eadmin",
-)
+MANIFEST_COLUMNS = codebook.MANIFEST_COLUMNS
 CHUNK_ROWS = 100_000
 
 
