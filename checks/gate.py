@@ -51,9 +51,7 @@ def docs_dir(db_path: Path) -> Path:
     return db_path.resolve().parent / DOCS_DIR_NAME
 
 
-def run_gate(
-    db_path: Path, run_id: str, log: Callable[[str], None] = print, docs_folder: Path | None = None
-) -> None:
+def run_gate(db_path: Path, run_id: str, log: Callable[[str], None] = print, docs_folder: Path | None = None) -> None:
     """Validate the build file ``db_path``; record results; raise ChecksFailed on any failure.
 
     ``docs_folder``: where the Data Docs site goes (default: beside ``db_path``).

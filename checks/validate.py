@@ -1,0 +1,190 @@
+"""Run the checks with Great Expectations on pandas frames, and render its Data Docs.
+
+GX is imported here only, when the gate runs: it takes seconds to import and
+the app or ``import checks`` must not pay for it. At GX 1.24 its SQL datasource
+over duckdb_engine errors on every expectation, so the frames are read from
+DuckDB first and validated with GX's pandas engine. The context is ephemeral
+(stores in memory, no analytics, no progress bars); the only thing it writes is
+the Data Docs site, built into a fresh folder that then replaces the previous
+one, so that the site shows one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import shutil
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from checks.specs import Check, Outcome, Target
+
+#: How many offending rows a failure shows (and the audit keeps).
+EXAMPLES = 5
+#: How many offending rows GX keeps per expectation (its Data Docs show them).
+PARTIAL = 20
+DOCS_DIR_NAME = "data_docs"
+
+
+def _context(site_dir: Path) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(site_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _expectation(check: Check, index: int) -> Any:
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    return get_expectation_impl(check.expectation)(
+        **check.kwargs,
+        notes=check.description,
+        meta={
+            "check_index": index,
+            "table": check.table_name,
+            "column": check.column_name,
+            "question": check.question_code,
+        },
+    )
+
+
+def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[Outcome]:
+    """Validate every target and build the Data Docs site in ``site_dir`` (replaced whole)."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        # GX 1.24 imports the deprecated sre_* modules; nothing the build can act on.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
+
+    building = site_dir.with_name(f".{site_dir.name}-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    context = _context(building)
+    source = context.data_sources.add_pandas("warehouse")
+    run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
+    outcomes: list[Outcome] = []
+    for target in targets:
+        if not target.checks:
+            continue
+        batch = source.add_dataframe_asset(target.key).add_batch_definition_whole_dataframe("whole")
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=target.key, expectations=[_expectation(c, i) for i, c in enumerate(target.checks)])
+        )
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=target.key, data=batch, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": target.frame},
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": PARTIAL,
+                "unexpected_index_column_names": list(target.id_columns),
+            },
+            run_id=run_id,
+        )
+        by_index = {r.expectation_config.meta["check_index"]: r for r in result.results}
+        outcomes += [_outcome(target, check, by_index[i]) for i, check in enumerate(target.checks)]
+    try:
+        context.build_data_docs()
+        _swap(building, site_dir)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return outcomes
+
+
+def _swap(new: Path, site_dir: Path) -> None:
+    """Replace the previous site with the new one (rename, then remove the old)."""
+    old = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
+    if site_dir.exists():
+        os.replace(site_dir, old)
+    os.replace(new, site_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _outcome(target: Target, check: Check, result: Any) -> Outcome:
+    info = result.result or {}
+    exception = result.exception_info or {}
+    error = exception.get("exception_message") if exception.get("raised_exception") else None
+    unexpected = info.get("unexpected_count")
+    rows_checked = target.rows_checked(check)
+    if "observed_value" in info:
+        observed = text(info["observed_value"])
+    elif unexpected is not None:
+        values = [f"{text(v['value'])} ×{v['count']}" for v in info.get("partial_unexpected_counts") or []]
+        observed = f"{unexpected} unexpected of {rows_checked} rows"
+        if values:
+            observed += ": " + ", ".join(values[:EXAMPLES]) + (", …" if len(values) > EXAMPLES else "")
+    else:
+        observed = None
+    rows = info.get("partial_unexpected_index_list") or []
+    return Outcome(
+        target=target,
+        check=check,
+        success=bool(result.success),
+        observed_value=observed if error is None else f"error: {error}",
+        element_count=rows_checked,
+        unexpected_count=unexpected,
+        examples=[_row(row, target) for row in rows[:EXAMPLES]],
+        error=error,
+    )
+
+
+def text(value: Any) -> str:
+    """A value as a person reads it: 11 rather than 11.0 or np.float64(11.0), text quoted."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "NULL"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(text(v) for v in value) + ")"
+    return str(value)
+
+
+def _row(row: dict[str, Any], target: Target) -> str:
+    """One offending row: its checked value(s), then where to find it."""
+    ids = set(target.id_columns)
+    values = [f"{k}={text(v)}" if len(row) - len(ids) > 1 else text(v) for k, v in row.items() if k not in ids]
+    where = []
+    for column in target.id_columns:
+        if column not in row or column == "source_file":
+            continue
+        if column == "source_row" and "source_file" in row:
+            where.append(f"{row['source_file']} row {text(row[column])}")
+        elif column == "response_id":
+            where.append(f"id {row[column]}")
+        elif column == "respondent_id":
+            where.append(f"respondent {row[column]}")
+        elif column == "column":
+            where.append(f"column {row[column]}")
+        else:
+            where.append(f"{column} {text(row[column])}")
+    value = ", ".join(values) if values else "row"
+    return f"{value} ({'; '.join(where)})" if where else value

@@ -1,0 +1,334 @@
+"""The data gate: broken exports stop the real build on the named expectation, the sample passes all.
+
+Each broken export goes through ``pipeline.build.build`` into the path of a warehouse
+published from the good sample; the build must fail in the checks stage on exactly
+the expected (suite, expectation, column) and leave the published file byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import codebook
+from checks import report, structure
+from checks.gate import ChecksFailed, build_targets
+from checks.respondents import eadmin_condition
+from checks.specs import SUITES
+from checks.validate import DOCS_DIR_NAME, validate
+from ingest.errors import ExportError
+from pipeline.build import StageFailed, build
+from tests.exports import PROJECT_DIR, edited_copy, sample_copy
+
+CB = codebook.load()
+FILTER_QUESTION, FILTER_CHOICE = eadmin_condition(CB)
+
+
+def _quiet(_msg: str) -> None:
+    pass
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _column(question: str) -> str:
+    """How the gate names a question's warehouse column(s)."""
+    return f"{question}__*" if CB.question(question).items else question
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse published from the good sample; broken builds target the same path."""
+    root = tmp_path_factory.mktemp("gate")
+    warehouse = root / "wh" / "survey.duckdb"
+    build(sample_copy(root / "sample"), warehouse, log=_quiet)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def export_rows(published: Path) -> dict[str, list[int]]:
+    """Export row indexes (0-based) of the sample: kept, kept e-admin, kept others, excluded duplicates."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        kept = con.execute(
+            f"select source_row - 1, {FILTER_QUESTION} = ? from marts.respondents order by source_row",
+            [FILTER_CHOICE],
+        ).fetchall()
+        duplicates = con.execute(
+            "select source_row - 1 from marts.respondent_exclusions where reason_code = 'duplicate'"
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "kept": [r for r, _ in kept],
+        "eadmin": [r for r, e in kept if e],
+        "other": [r for r, e in kept if not e],
+        "duplicates": [r for (r,) in duplicates],
+    }
+
+
+def _failing_build(published: Path, raw_dir: Path) -> ChecksFailed:
+    """Build ``raw_dir`` onto the published warehouse: it must fail in the checks and change nothing."""
+    before = _sha(published)
+    with pytest.raises(StageFailed) as info:
+        build(raw_dir, published, log=_quiet)
+    assert info.value.stage == "checks"
+    assert _sha(published) == before
+    assert not [p.name for p in published.parent.iterdir() if p.name.startswith(".")]
+    failure = info.value.__cause__
+    assert isinstance(failure, ChecksFailed)
+    assert str(failure) == str(info.value)
+    return failure
+
+
+def _failed(failure: ChecksFailed) -> set[tuple[str, str, str | None]]:
+    return {(o.target.suite, o.check.expectation, o.check.column_name) for o in failure.failures}
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """One wrong value written into one kept respondent's row of the sample export."""
+
+    question: str
+    value: str
+    #: Whose row: a respondent asked the e-admin batteries ("eadmin"), one who was not ("other"), anyone ("kept").
+    rows: str
+    failures: frozenset[tuple[str, str, str]]
+    item: int = 0
+    #: Only a row where the cell is empty (to tick a box that was not ticked).
+    empty_cell: bool = False
+
+    @property
+    def heading(self) -> str:
+        return CB.question(self.question).variables()[self.item].export_heading
+
+    @property
+    def variable(self) -> str:
+        return CB.question(self.question).variables()[self.item].name
+
+
+def _fails(suite: str, expectation: str, question: str) -> frozenset[tuple[str, str, str]]:
+    return frozenset({(suite, expectation, _column(question))})
+
+
+SCALE_ANSWER_OF_11 = Breakage("site", "11", "eadmin", _fails("ranges", "expect_column_values_to_be_between", "site"))
+REASON_GIVEN_BY_A_SUPPORTER = Breakage(
+    "reason_not_eadmin",
+    "Y",
+    "eadmin",
+    _fails("skip_logic", "expect_column_values_to_be_null", "reason_not_eadmin"),
+    empty_cell=True,
+)
+#: More breakages, all written into one export (one row each) to keep the suite's build count down.
+MORE_BREAKAGES = {
+    "battery answered by a non-supporter": Breakage(
+        "site", "7", "other", _fails("skip_logic", "expect_column_values_to_be_null", "site")
+    ),
+    "age in words (lost in typing, so also missing)": Breakage(
+        "age",
+        "trente",
+        "kept",
+        _fails("ranges", "expect_column_values_to_be_null", "age")
+        | _fails("skip_logic", "expect_column_values_to_be_in_set", "age"),
+    ),
+    "half point on a 1-10 scale (rounded in typing)": Breakage(
+        "support_type", "5.5", "eadmin", _fails("ranges", "expect_column_values_to_be_null", "support_type")
+    ),
+    "negative people per week": Breakage(
+        "people_per_week", "-3", "eadmin", _fails("ranges", "expect_column_values_to_be_between", "people_per_week")
+    ),
+    "box neither Y nor empty": Breakage(
+        "place", "X", "kept", _fails("value_sets", "expect_column_values_to_be_in_set", "place"), empty_cell=True
+    ),
+    # The report's gender shares then miss that respondent: they no longer sum to 100.
+    "choice not in the codebook": Breakage(
+        "gender",
+        "Z",
+        "kept",
+        _fails("value_sets", "expect_column_values_to_be_in_set", "gender")
+        | {("report", "expect_column_pair_values_a_to_be_greater_than_b", "percent")},
+    ),
+    "mandatory question left empty": Breakage(
+        "employer", "", "kept", _fails("skip_logic", "expect_column_values_to_be_in_set", "employer")
+    ),
+}
+
+
+def _break(breakages: list[Breakage], export_rows: dict[str, list[int]]) -> tuple[Callable, list[int]]:
+    """An edit of the export writing each breakage into its own row, and the rows it chose."""
+    chosen: list[int] = []
+
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        for b in breakages:
+            rows = [
+                r for r in export_rows[b.rows] if r not in chosen and (not b.empty_cell or frame.at[r, b.heading] == "")
+            ]
+            chosen.append(rows[0])
+            frame.loc[rows[0], b.heading] = b.value
+        return frame
+
+    return edit, chosen
+
+
+def _assert_points_at(failure: ChecksFailed, b: Breakage, row: int) -> None:
+    """Each expected failure names the edited column and lists the edited row of the file."""
+    where = f"responses_2023.csv row {row + 1}"
+    for suite, expectation, column in b.failures:
+        outcome = next(
+            o
+            for o in failure.failures
+            if (o.target.suite, o.check.expectation, o.check.column_name) == (suite, expectation, column)
+        )
+        if suite != "report":
+            assert any(where in e and (b.variable in e or column == b.variable) for e in outcome.examples)
+
+
+@pytest.mark.parametrize("b", [SCALE_ANSWER_OF_11, REASON_GIVEN_BY_A_SUPPORTER], ids=["scale_11", "reason"])
+def test_broken_value_stops_the_build_on_the_named_expectation(
+    b: Breakage, published: Path, export_rows: dict[str, list[int]], tmp_path: Path
+) -> None:
+    edit, chosen = _break([b], export_rows)
+    failure = _failing_build(published, edited_copy(tmp_path / "raw", edit))
+    assert _failed(failure) == b.failures
+    _assert_points_at(failure, b, chosen[0])
+    message = str(failure)
+    assert b.variable in message and b.value in message and "Traceback" not in message
+
+
+def test_more_broken_values_each_fail_their_own_expectation(
+    published: Path, export_rows: dict[str, list[int]], tmp_path: Path
+) -> None:
+    breakages = list(MORE_BREAKAGES.values())
+    edit, chosen = _break(breakages, export_rows)
+    failure = _failing_build(published, edited_copy(tmp_path / "raw", edit))
+    assert _failed(failure) == frozenset().union(*(b.failures for b in breakages))
+    for b, row in zip(breakages, chosen, strict=True):
+        _assert_points_at(failure, b, row)
+
+
+def test_wave_of_120_respondents_stops_the_build_on_the_sample_size(
+    published: Path, export_rows: dict[str, list[int]], tmp_path: Path
+) -> None:
+    # Duplicates go too, so that no excluded duplicate takes the place of a dropped original.
+    dropped = export_rows["kept"][-58:] + export_rows["duplicates"]
+    failure = _failing_build(published, edited_copy(tmp_path / "raw", lambda f: f.drop(index=dropped)))
+    assert _failed(failure) == {
+        ("sample_size", "expect_table_row_count_to_be_between", "respondent_id"),
+        ("sample_size", "expect_table_row_count_to_be_between", FILTER_QUESTION),
+    }
+    kept = next(o for o in failure.failures if o.check.column_name == "respondent_id")
+    assert kept.observed_value == "120"
+    assert "min_value=178, max_value=178" in str(failure)
+
+
+def test_identical_resubmission_is_excluded_as_a_duplicate_and_passes(
+    published: Path, export_rows: dict[str, list[int]], tmp_path: Path
+) -> None:
+    """What a duplicated respondent looks like in a real export: the same answers under a new id."""
+
+    def resubmit(frame: pd.DataFrame) -> pd.DataFrame:
+        copy = frame.loc[[export_rows["kept"][0]]].copy()
+        copy["id"] = str(frame["id"].astype(int).max() + 1)
+        return pd.concat([frame, copy], ignore_index=True)
+
+    warehouse = tmp_path / "wh" / "survey.duckdb"
+    build(edited_copy(tmp_path / "raw", resubmit), warehouse, log=_quiet)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        counts = con.execute(
+            """select (select count(*) from raw.responses), (select count(*) from marts.respondents),
+                      (select count(*) from marts.respondent_exclusions where reason_code = 'duplicate'),
+                      (select count(*) from audit.validation_results where not success)"""
+        ).fetchone()
+    finally:
+        con.close()
+    assert counts == (251, 178, len(export_rows["duplicates"]) + 1, 0)
+
+
+def test_repeated_response_id_is_refused_at_ingest(published: Path, tmp_path: Path) -> None:
+    before = _sha(published)
+
+    def repeat(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[1, "id"] = frame.loc[0, "id"]
+        return frame
+
+    with pytest.raises(ExportError, match="already used"):
+        build(edited_copy(tmp_path / "raw", repeat), published, log=_quiet)
+    assert _sha(published) == before
+
+
+def test_duplicated_respondent_id_in_a_mart_fails_the_uniqueness_expectation(sample_con, tmp_path: Path) -> None:
+    """No export can put one respondent id twice in marts.respondents: ingest refuses a repeated
+    response id, identical answers under another id are excluded as duplicates (above), the id is
+    a hash of wave and response id, and dbt's unique test runs before the gate. So the gate's own
+    uniqueness expectation is tested on the mart's frame with a row repeated."""
+    target = next(t for t in structure.structure(sample_con, "2023") if t.name == "respondents")
+    repeated = target.frame["respondent_id"].iloc[3]
+    target.frame = pd.concat([target.frame, target.frame.iloc[[3]]], ignore_index=True)
+    outcomes = validate([target], tmp_path / DOCS_DIR_NAME, "test")
+    failed = [o for o in outcomes if not o.success]
+    assert [(o.check.expectation, o.check.table_name, o.check.column_name) for o in failed] == [
+        ("expect_column_values_to_be_unique", "marts.respondents", "respondent_id")
+    ]
+    assert failed[0].unexpected_count == 2 and all(repeated in e for e in failed[0].examples)
+
+
+def test_report_percentages_are_checked_on_any_report_table(sample_con, tmp_path: Path) -> None:
+    """A percent above 100 and single-choice shares summing to 110 fail, in report.figures and in
+    a report table the gate has never seen with a *_pct column."""
+    figures = sample_con.execute("select * from report.figures").df()
+    con = duckdb.connect()
+    try:
+        assert report.report(con, CB) == []
+        con.execute("create schema report")
+        con.register("figures_frame", figures)
+        con.execute("create table report.figures as select * from figures_frame")
+        con.execute("create table report.extra as select 'a' as item, 101.0 as share_pct")
+        single = next(x.question_code for x in CB.questions if x.type == "single")
+        con.execute(
+            """update report.figures set value = value + 10 where statistic = 'percent' and question = ?
+               and item = (select min(item) from report.figures where statistic = 'percent' and question = ?)""",
+            [single, single],
+        )
+        con.execute(
+            "update report.figures set value = 120 where statistic = 'percent' and question <> ? "
+            "and item = (select max(item) from report.figures where statistic = 'percent' and question <> ?)",
+            [single, single],
+        )
+        outcomes = validate(report.report(con, CB), tmp_path / DOCS_DIR_NAME, "test")
+    finally:
+        con.close()
+    failed = {(o.target.name, o.check.expectation, o.check.column_name) for o in outcomes if not o.success}
+    assert failed == {
+        ("figures", "expect_column_values_to_be_between", "value"),
+        ("figures_share_sums", "expect_column_pair_values_a_to_be_greater_than_b", "value"),
+        ("extra", "expect_column_values_to_be_between", "share_pct"),
+    }
+
+
+def test_sample_passes_every_expectation_with_one_audit_row_each(sample_con, sample_warehouse: Path) -> None:
+    rows = sample_con.execute(
+        "select suite, success, question_code, table_name, observed_value from audit.validation_results"
+    ).fetchall()
+    assert [r for r in rows if not r[1]] == []
+    assert len(rows) == sum(len(t.checks) for t in build_targets(sample_con, CB))
+    assert {x.question_code for x in CB.questions} <= {r[2] for r in rows}
+    assert {r[0] for r in rows} == set(SUITES)
+    sizes = {r[4] for r in rows if r[0] == "sample_size" and r[3] == "marts.respondents"}
+    assert sizes == {"178", "155"}
+    index = sample_warehouse.parent / DOCS_DIR_NAME / "index.html"
+    assert "skip_logic.asked.2023" in index.read_text(encoding="utf-8")
+
+
+def test_importing_the_gate_does_not_import_great_expectations() -> None:
+    code = "import sys, checks, checks.gate; sys.exit('great_expectations' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR).returncode == 0
