@@ -12,7 +12,6 @@ asked for again.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,51 +37,13 @@ def file_version(path: Path) -> FileVersion:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-CATALOG = "warehouse"
-
-
-def _view_catalog(con: duckdb.DuckDBPyConnection, attached: str) -> str | None:
-    """The catalog name the warehouse's views were written with, when it is not ``attached``.
-
-    dbt-duckdb writes views with three-part names (``"catalog".schema.table``), and the catalog is
-    the name of the file dbt built; a view must be read under that name to resolve.
-    """
-    schemas = [r[0] for r in con.execute(
-        "select distinct schema_name from duckdb_schemas() where database_name = ?", [attached]
-    ).fetchall()]
-    views = [r[0] or "" for r in con.execute(
-        "select sql from duckdb_views() where not internal and database_name = ?", [attached]
-    ).fetchall()]
-    if not schemas or not views:
-        return None
-    schema_alternatives = "|".join(re.escape(s) for s in schemas)
-    pattern = re.compile(rf'(?:"([^"]+)"|\b([A-Za-z_][\w]*))\."?(?:{schema_alternatives})"?\.')
-    names = {quoted or bare for view in views for quoted, bare in pattern.findall(view)} - {attached}
-    return names.pop() if len(names) == 1 else None
-
-
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the warehouse file, under the catalog name its views expect.
+    """A read-only connection to the published file.
 
-    Attaching under a fixed alias (rather than connecting to the file, which names the catalog
-    after the file) keeps ``stats.tests`` unambiguous for a file called ``stats.duckdb``; if the
-    views were written under another catalog name, the file is attached under that name instead.
+    The build writes its file under the published name, so the catalog DuckDB derives from the file
+    name is the one the warehouse's views were written with.
     """
-    con = duckdb.connect()
-    try:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS {CATALOG} (READ_ONLY)")
-        expected = _view_catalog(con, CATALOG)
-        alias = CATALOG
-        if expected is not None:
-            con.execute(f"DETACH {CATALOG}")
-            alias = '"' + expected.replace('"', '""') + '"'
-            con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
-        con.execute(f"USE {alias}")
-    except BaseException:
-        con.close()
-        raise
-    return con
+    return duckdb.connect(str(path), read_only=True)
 
 
 class _RunConnection:

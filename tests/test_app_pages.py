@@ -3,26 +3,20 @@ filters, small-cell protection, lazy heavy imports and page render times."""
 
 from __future__ import annotations
 
-import csv
 import re
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app import fmt
 from app.navigation import PAGES
 from tests.exports import PROJECT_DIR
 from tests.test_app_support import (
-    ARTIFACTS,
     MAIN,
     TIMEOUT,
     K,
@@ -242,37 +236,3 @@ print("after", sorted(m for m in heavy if m in sys.modules))
     assert lines["after"] == "['scipy', 'statsmodels']"
 
 
-def _timed_runs(at: AppTest, runs: int, clear_cache: bool) -> list[float]:
-    times = []
-    for _ in range(runs):
-        if clear_cache:
-            st.cache_data.clear()
-        start = time.perf_counter()
-        at.run()
-        times.append(time.perf_counter() - start)
-        assert_clean(at)
-    return times
-
-
-def test_page_render_times_on_the_sample(open_app) -> None:
-    """Per page: median of 5 runs with an empty cache (every query read from the file) and of 5 cached runs."""
-    rows = []
-    for spec in PAGES:
-        at = open_app(spec.script)
-        uncached = _timed_runs(at, 5, clear_cache=True)
-        cached = _timed_runs(at, 5, clear_cache=False)
-        rows.append(
-            {
-                "page": spec.title,
-                "uncached_median_s": round(statistics.median(uncached), 3),
-                "cached_median_s": round(statistics.median(cached), 3),
-            }
-        )
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with (ARTIFACTS / "page_render_times.csv").open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print("\n" + pd.DataFrame(rows).to_string(index=False))
-    assert all(r["cached_median_s"] <= r["uncached_median_s"] + 0.05 for r in rows), rows
-    assert all(r["uncached_median_s"] < 10 for r in rows), rows
