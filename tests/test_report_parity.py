@@ -52,3 +52,23 @@ def test_table_1_and_2_counts_recomputed_from_marts(sample_con) -> None:
             continue
         counts = t1 if p.figure_id == "T1" else t2
         assert counts.get(p.item, 0) == int(p.value), p.key
+
+
+def test_pipeline_never_reads_the_generator() -> None:
+    """Ingest, dbt, checks, stats and the app see only the export file, never samplegen."""
+    import ast
+
+    from tests.exports import PROJECT_DIR
+
+    readers = []
+    for package in ("codebook", "ingest", "pipeline", "checks", "stats", "app"):
+        for path in (PROJECT_DIR / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                readers += [f"{path.relative_to(PROJECT_DIR)} imports {n}" for n in names if n.startswith("samplegen")]
+    for path in (PROJECT_DIR / "dbt_project").rglob("*"):
+        is_source = path.is_file() and path.suffix in (".sql", ".yml", ".csv") and "target" not in path.parts
+        if is_source and "samplegen" in path.read_text(encoding="utf-8"):
+            readers.append(str(path.relative_to(PROJECT_DIR)))
+    assert readers == []
