@@ -3,7 +3,9 @@
 The statistics live in :mod:`stats.crosstab`, :mod:`stats.groups` and
 :mod:`stats.regression`; this module selects the respondents each comparison
 concerns (those the questions were asked to, per the codebook), counts the
-missing answers it drops, and labels the rows.
+missing answers it drops, and labels the rows. Cross-tabulations and two-group
+comparisons arrive as counts from DuckDB (:mod:`stats.data`); the comparisons
+of several groups and the models, as arrays of individual answers.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from stats import data
+from stats.counts import Counts
 from stats.crosstab import independence
 from stats.groups import k_groups, two_groups
 from stats.plan import Crosstab, KGroups, Model, TwoGroups, Var
@@ -98,12 +101,8 @@ def crosstab(con: duckdb.DuckDBPyConnection, wave: str, spec: Crosstab) -> tuple
     return rows, cells
 
 
-def compare_two(wave: str, spec: TwoGroups, arrays: Arrays, by_name: dict[str, Var]) -> list[TestRow]:
-    population = asked(arrays, spec.outcome, by_name) & asked(arrays, spec.group, by_name)
-    y, g = arrays[spec.outcome.name][population], arrays[spec.group.name][population]
-    valid = ~np.isnan(y) & ~np.isnan(g)
-    n_missing = int((~valid).sum())
-    inside = g == SELECTED
+def compare_two(wave: str, spec: TwoGroups, counts: data.GroupedCounts) -> list[TestRow]:
+    """The group (box ticked) against the others, from the outcome's value counts in each."""
     labels = (f"{spec.group.short_label}=Oui", f"{spec.group.short_label}=Non")
     context = dict(
         family=spec.family,
@@ -114,10 +113,12 @@ def compare_two(wave: str, spec: TwoGroups, arrays: Arrays, by_name: dict[str, V
         grouping=spec.group.name,
         grouping_label=spec.group.label,
         groups=as_json(list(labels)),
-        n_missing=n_missing,
-        notes=missing_note(n_missing),
+        n_missing=counts.n_missing,
+        notes=missing_note(counts.n_missing),
     )
-    results = two_groups(y[valid & inside], y[valid & ~inside], labels)
+    rest = [c for i, c in enumerate(counts.by_choice) if i != SELECTED]
+    others = Counts.tally(np.concatenate([c.values for c in rest]), np.concatenate([c.counts for c in rest]))
+    results = two_groups(counts.by_choice[SELECTED], others, labels)
     return [make_row(wave, spec.comparison_id, r, **context) for r in results]
 
 

@@ -7,18 +7,20 @@ answers are skewed counts and 1–10 scales). Several groups (figure 1: years of
 practice by post title): one-way ANOVA, Welch's ANOVA (primary), Kruskal–Wallis,
 and the pairs by Tukey's HSD and Games–Howell.
 
-Each function takes plain arrays (missing answers already removed) and returns
+Each function takes the answers (missing ones already removed) and returns
 dicts of column values for :class:`stats.results.TestRow`; a comparison that
 cannot be computed returns rows without p-value and with a note saying why.
+Two groups may come as value counts (:class:`stats.counts.Counts`): every test
+of two groups here only needs them, and they stay small at any sample size.
 """
 
 from __future__ import annotations
 
 import itertools
-import warnings
 
 import numpy as np
 
+from stats.counts import Counts, aligned, mann_whitney_u
 from stats.results import as_json
 
 MIN_PER_GROUP = 2
@@ -41,25 +43,31 @@ def direction(difference: float | None) -> str | None:
     return "higher" if difference > 0 else "lower" if difference < 0 else "equal"
 
 
-def cohens_d(x: np.ndarray, y: np.ndarray) -> float:
+def cohens_d(x: Counts, y: Counts) -> float:
     """Mean difference over the pooled standard deviation (Cohen 1988, eq. 2.5.2).
 
     Neither scipy nor statsmodels exposes the uncorrected d; Hedges' g (the
     bias-corrected d) comes from statsmodels in :func:`two_groups`.
     """
-    nx, ny = x.size, y.size
-    pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
-    return float((x.mean() - y.mean()) / pooled)
+    dx, dy = x.describe(), y.describe()
+    nx, ny = dx["n"], dy["n"]
+    pooled = np.sqrt(((nx - 1) * dx["sd"] ** 2 + (ny - 1) * dy["sd"] ** 2) / (nx + ny - 2))
+    return float((dx["mean"] - dy["mean"]) / pooled)
 
 
-def two_groups(x: np.ndarray, y: np.ndarray, labels: tuple[str, str]) -> list[dict]:
-    """Student t, Welch t and Mann–Whitney U for ``x`` (the group) against ``y`` (the others)."""
-    from scipy import stats
+def two_groups(x: Counts | np.ndarray, y: Counts | np.ndarray, labels: tuple[str, str]) -> list[dict]:
+    """Student t, Welch t and Mann–Whitney U for ``x`` (the group) against ``y`` (the others).
+
+    Each group is given as raw answers or as their value counts
+    (:class:`stats.counts.Counts`, what the stats stage passes): the tests
+    only need the counts, which stay small however many respondents answer.
+    """
     from statsmodels.stats.meta_analysis import effectsize_smd
+    from statsmodels.stats.weightstats import CompareMeans
 
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    dx, dy = describe(x), describe(y)
+    x = x if isinstance(x, Counts) else Counts.of(x)
+    y = y if isinstance(y, Counts) else Counts.of(y)
+    dx, dy = x.describe(), y.describe()
     common = dict(
         group1_label=labels[0],
         group1_n=dx["n"],
@@ -81,8 +89,8 @@ def two_groups(x: np.ndarray, y: np.ndarray, labels: tuple[str, str]) -> list[di
         return [dict(common, method=m, is_primary=m == "welch_t", notes=[why]) for m in methods]
 
     rows = []
-    constant = x.var() == 0 and y.var() == 0
-    if min(x.size, y.size) < MIN_PER_GROUP or constant:
+    constant = x.constant and y.constant
+    if min(x.n, y.n) < MIN_PER_GROUP or constant:
         reason = (
             "variance nulle dans les deux groupes : test t impossible"
             if constant
@@ -92,56 +100,53 @@ def two_groups(x: np.ndarray, y: np.ndarray, labels: tuple[str, str]) -> list[di
     else:
         d = cohens_d(x, y)
         g, _ = effectsize_smd(dx["mean"], dx["sd"], dx["n"], dy["mean"], dy["sd"], dy["n"])
-        constant_group = [label for label, v in zip(labels, (x, y), strict=True) if v.var() == 0]
+        constant_group = [label for label, v in zip(labels, (x, y), strict=True) if v.constant]
         t_notes = [f"variance nulle dans le groupe {', '.join(constant_group)}"] if constant_group else []
-        for method, equal_var in (("student_t", True), ("welch_t", False)):
-            with warnings.catch_warnings():
-                # scipy flags a group whose answers are all equal as "nearly identical" data; its variance is
-                # exactly zero and the test stays valid (said in the notes).
-                warnings.filterwarnings("ignore", message="Precision loss occurred", category=RuntimeWarning)
-                res = stats.ttest_ind(x, y, equal_var=equal_var)
-            ci = res.confidence_interval(0.95)
+        compared = CompareMeans(x.weighted(), y.weighted())
+        for method, usevar in (("student_t", "pooled"), ("welch_t", "unequal")):
+            t, p, df = compared.ttest_ind(usevar=usevar)
+            low, high = compared.tconfint_diff(alpha=0.05, usevar=usevar)
             rows.append(
                 dict(
                     common,
                     method=method,
                     is_primary=method == "welch_t",
                     statistic_name="t",
-                    statistic=float(res.statistic),
-                    df=float(res.df),
-                    p_value=float(res.pvalue),
+                    statistic=float(t),
+                    df=float(df),
+                    p_value=float(p),
                     effect_size_name="hedges_g",
                     effect_size=float(g),
                     cohens_d=d,
                     hedges_g=float(g),
-                    ci_low=float(ci.low),
-                    ci_high=float(ci.high),
+                    ci_low=float(low),
+                    ci_high=float(high),
                     notes=list(t_notes),
                 )
             )
-    if np.concatenate([x, y]).var() == 0:
+    if aligned(x, y)[0].size <= 1:
         rows.append(dict(common, method="mann_whitney_u", notes=["réponses toutes identiques : test U impossible"]))
         return rows
-    res = stats.mannwhitneyu(x, y, alternative="two-sided", method="auto")
+    u, p = mann_whitney_u(x, y)
     rows.append(
         dict(
             common,
             method="mann_whitney_u",
             statistic_name="U",
-            statistic=float(res.statistic),
-            p_value=float(res.pvalue),
+            statistic=u,
+            p_value=p,
             # U of the first group over n1·n2: the probability that a member of the group answers
             # more than one of the others, ties counting half (Vargha & Delaney's A).
             effect_size_name="vargha_delaney_a",
-            effect_size=float(res.statistic) / (x.size * y.size),
+            effect_size=u / (x.n * y.n),
             notes=[],
         )
     )
     return rows
 
 
-def _cannot_compare(x: np.ndarray, y: np.ndarray, labels: tuple[str, str]) -> str | None:
-    empty = [label for label, v in zip(labels, (x, y), strict=True) if v.size == 0]
+def _cannot_compare(x: Counts, y: Counts, labels: tuple[str, str]) -> str | None:
+    empty = [label for label, v in zip(labels, (x, y), strict=True) if v.n == 0]
     if empty:
         return "groupe vide (" + ", ".join(empty) + ") : pas de comparaison"
     return None

@@ -23,35 +23,36 @@ ALREADY_ADJUSTED = ("tukey_hsd", "games_howell")
 
 
 def adjust(p_values: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
-    """Holm and Benjamini–Hochberg adjusted p-values, in the input order."""
+    """Holm and Benjamini–Hochberg adjusted p-values, in the input order.
+
+    statsmodels' Holm branch calls ``gc.collect()`` on every call, which costs
+    a full scan of the heap each time (tens of milliseconds once the test rows
+    exist); freezing the objects that exist already makes those collections
+    cheap without changing the library's result.
+    """
     from statsmodels.stats.multitest import multipletests
 
     p = np.asarray(list(p_values), dtype=float)
     if p.size == 0:
         return p, p
-    holm = multipletests(p, method="holm")[1]
-    bh = multipletests(p, method="fdr_bh")[1]
+    gc.freeze()
+    try:
+        holm = multipletests(p, method="holm")[1]
+        bh = multipletests(p, method="fdr_bh")[1]
+    finally:
+        gc.unfreeze()
     return holm, bh
 
 
 def adjust_families(rows: list[TestRow]) -> None:
-    """Fill ``p_holm`` and ``p_bh`` of every row with a p-value, family by family (in place).
-
-    statsmodels' Holm branch calls ``gc.collect()`` on every call, which costs
-    a full scan of the heap each time; freezing the objects that exist already
-    makes those collections cheap without changing the library's result.
-    """
+    """Fill ``p_holm`` and ``p_bh`` of every row with a p-value, family by family (in place)."""
     families: dict[tuple, list[TestRow]] = defaultdict(list)
     for row in rows:
         if row.p_value is None or not np.isfinite(row.p_value) or row.method in ALREADY_ADJUSTED:
             continue
         key = (row.wave, row.family, "primary") if row.is_primary else (row.wave, row.family, row.method)
         families[key].append(row)
-    gc.freeze()
-    try:
-        for members in families.values():
-            holm, bh = adjust(r.p_value for r in members)
-            for row, h, b in zip(members, holm, bh, strict=True):
-                row.p_holm, row.p_bh = float(h), float(b)
-    finally:
-        gc.unfreeze()
+    for members in families.values():
+        holm, bh = adjust(r.p_value for r in members)
+        for row, h, b in zip(members, holm, bh, strict=True):
+            row.p_holm, row.p_bh = float(h), float(b)

@@ -101,6 +101,18 @@ class Plan:
     models: tuple[Model, ...] = ()
     variables: tuple[Var, ...] = field(default=())
 
+    def array_variables(self) -> tuple[Var, ...]:
+        """The variables the tests on individual answers read (several groups, regression), with their gates.
+
+        The other comparisons work on counts computed in DuckDB; fetching only
+        these keeps a million-respondent wave to a few columns in memory.
+        """
+        by_name = {v.name: v for v in self.variables}
+        needed = {k.outcome.name for k in self.k_groups} | {k.group.name for k in self.k_groups}
+        needed |= {m.outcome.name for m in self.models} | {p.name for m in self.models for p in m.predictors}
+        needed |= {by_name[n].asked_if[0] for n in list(needed) if by_name[n].asked_if}
+        return tuple(v for v in self.variables if v.name in needed)
+
 
 def variables(q: codebook.Question) -> list[Var]:
     """The analysis columns of a question: one per item for batteries and boxes, else one.

@@ -71,7 +71,8 @@ def formula(outcome: str, predictors: list[Predictor], frame: pd.DataFrame) -> s
 
 def fit_ols(frame: pd.DataFrame, outcome: str, predictors: list[Predictor]) -> Fitted:
     """Fit ``outcome`` on ``predictors`` with listwise deletion; the dropped rows are counted in the notes."""
-    import statsmodels.formula.api as smf
+    import patsy
+    import statsmodels.api as sm
 
     columns = [outcome] + [p.name for p in predictors]
     complete = frame[columns].dropna()
@@ -85,8 +86,15 @@ def fit_ols(frame: pd.DataFrame, outcome: str, predictors: list[Predictor]) -> F
         notes.append(f"{len(complete)} ligne(s) complètes pour {len(kept) + 1} paramètres : modèle non estimable")
         return Fitted(model=dict(n=len(complete), n_missing=dropped), terms=[], notes=notes)
     complete = complete.astype({p.name: float for p in kept if not p.categorical} | {outcome: float})
+    for p in kept:
+        if p.categorical:
+            # Levels sorted, as patsy sorts a plain column's: the same dummies, read through pandas' codes.
+            complete[p.name] = pd.Categorical(complete[p.name], categories=sorted(complete[p.name].unique()))
     spec = formula(outcome, kept, complete)
-    fit = smf.ols(spec, data=complete).fit(cov_type=COV_TYPE, use_t=True)
+    # The rows are complete already: patsy's missing-value scan, a Python call per categorical value (seconds at a
+    # million rows), is switched off. statsmodels' formula interface would not let it; the design is the same.
+    y, x = patsy.dmatrices(spec, complete, NA_action=patsy.NAAction(NA_types=[]), return_type="dataframe")
+    fit = sm.OLS(y, x).fit(cov_type=COV_TYPE, use_t=True)
     if fit.model.rank < fit.model.exog.shape[1]:
         notes.append(
             f"matrice de plan de rang {fit.model.rank} pour {fit.model.exog.shape[1]} colonnes : "

@@ -126,25 +126,48 @@ class CoefficientRow:
 
 @dataclass
 class ClaimRow:
-    """A comparison the report states in words, checked against its test (``stats.report_claims``)."""
+    """A comparison the report states in words, checked with the report's test (``stats.report_claims``).
+
+    ``family`` is the set of claims Holm's correction runs over (the report's
+    claims about one figure or table, ``family_size`` of them); the ``*_robust``
+    columns are the comparison's primary method in ``stats.tests``, adjusted
+    over its exploratory family (see :mod:`stats.claims`).
+    """
 
     claim_id: str
     wave: str
     report_ref: str
+    family: str
+    family_size: int
     claim_fr: str
     comparison_id: str
-    test_id: str | None
-    method: str | None
     expected_direction: str
-    found_direction: str | None
-    p_value: float | None
-    p_holm: float | None
-    p_bh: float | None
-    significant: bool | None
-    holds: bool
-    holds_bh: bool
-    holds_unadjusted: bool
-    notes: str | None
+    reported_value: float | None = None
+    test_id: str | None = None
+    method: str | None = None
+    found_direction: str | None = None
+    statistic_name: str | None = None
+    statistic: float | None = None
+    df: float | None = None
+    df_denom: float | None = None
+    p_value: float | None = None
+    p_holm: float | None = None
+    p_bh: float | None = None
+    significant: bool | None = None
+    holds: bool = False
+    holds_bh: bool | None = None
+    holds_unadjusted: bool | None = None
+    estimate_name: str | None = None
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    robust_test_id: str | None = None
+    method_robust: str | None = None
+    robust_family: str | None = None
+    p_robust: float | None = None
+    p_robust_holm: float | None = None
+    holds_robust: bool | None = None
+    notes: str | None = None
 
 
 @dataclass

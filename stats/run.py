@@ -19,7 +19,7 @@ from stats import compute, data
 from stats.claims import ALPHA, evaluate, load_claims
 from stats.crosstab import N_RESAMPLES, SEED
 from stats.multitest import adjust_families
-from stats.plan import Plan, build_plan
+from stats.plan import Plan, TwoGroups, build_plan
 from stats.results import CellRow, CoefficientRow, RunInfoRow, TestRow, write_tables
 
 
@@ -45,10 +45,14 @@ def compute_wave(
         rows, spec_cells = compute.crosstab(con, wave, spec)
         tests += rows
         cells += spec_cells
-    arrays = data.fetch(con, wave, plan.variables)
-    by_name = {v.name: v for v in plan.variables}
+    by_outcome: dict[str, list[TwoGroups]] = {}
     for spec in plan.two_groups:
-        tests += compute.compare_two(wave, spec, arrays, by_name)
+        by_outcome.setdefault(spec.outcome.name, []).append(spec)
+    for specs in by_outcome.values():
+        counts = data.grouped_counts(con, wave, specs[0].outcome, [s.group for s in specs])
+        tests += [row for s in specs for row in compute.compare_two(wave, s, counts[s.group.name])]
+    arrays = data.fetch(con, wave, plan.array_variables())
+    by_name = {v.name: v for v in plan.variables}
     for spec in plan.k_groups:
         tests += compute.compare_k(wave, spec, arrays, by_name)
     for spec in plan.models:

@@ -20,6 +20,7 @@ def open_app(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callabl
 
 
 def _copy_without_stats(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
     con = duckdb.connect(str(target))
     try:
@@ -30,7 +31,8 @@ def _copy_without_stats(source: Path, target: Path) -> Path:
 
 
 def test_tests_page_explains_in_french_when_the_stats_tables_are_absent(open_app, sample_warehouse, tmp_path) -> None:
-    bare = _copy_without_stats(sample_warehouse, tmp_path / "bare.duckdb")
+    # Same file name as the built one: DuckDB names the database after the file, and the views use that name.
+    bare = _copy_without_stats(sample_warehouse, tmp_path / "bare" / sample_warehouse.name)
     at = open_app(page("tests"), warehouse=bare)
     assert_clean(at)
     assert any("stats.tests" in w.value and "make build" in w.value for w in at.warning)

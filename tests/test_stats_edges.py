@@ -9,8 +9,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from scipy import stats as sps
 
-from stats.claims import load_claims
+from stats import data
+from stats.claims import Claim, chi2_claim, load_claims
 from stats.compute import compare_two
 from stats.crosstab import independence
 from stats.errors import StatsError
@@ -82,19 +84,41 @@ def test_table_with_a_single_row_has_no_test_and_names_the_only_answer():
     assert empty.tests == [] and "aucune réponse" in empty.notes[0]
 
 
+def frame_connection(rows: list[tuple], gate: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory stats frame of (wave, score, place__x[, gate]) rows, as data.build_frame types it."""
+    con = duckdb.connect()
+    gate_column = ", gate ENUM('Y', 'N')" if gate else ""
+    con.execute(f"CREATE TEMP TABLE {data.FRAME} (wave VARCHAR, score DOUBLE, place__x ENUM('Y', 'N'){gate_column})")
+    con.executemany(f"INSERT INTO {data.FRAME} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    return con
+
+
 def test_missing_answers_are_dropped_per_test_and_counted():
     outcome = Var("score", "Score", "scale", "score")
     place = Var("place__x", "Lieu : X", "box", "place", choices=(("Y", "Oui"), ("N", "Non")), short_label="X")
-    arrays = {
-        "score": np.array([1.0, 2.0, np.nan, 4.0, 5.0, 6.0, np.nan]),
-        "place__x": np.array([0.0, 0.0, 0.0, 1.0, 1.0, np.nan, 1.0]),
-    }
-    rows = compare_two("2023", TwoGroups("fam", outcome, place), arrays, {})
+    rows = [("2023", 1.0, "N"), ("2023", 2.0, "N"), ("2023", None, "N"), ("2023", 4.0, "Y"), ("2023", 5.0, "Y"),
+            ("2023", 6.0, None), ("2023", None, "Y"), ("2024", 9.0, "Y")]
+    con = frame_connection(rows)
+    counts = data.grouped_counts(con, "2023", outcome, [place])["place__x"]
+    rows = compare_two("2023", TwoGroups("fam", outcome, place), counts)
     welch = next(r for r in rows if r.method == "welch_t")
     assert (welch.n, welch.n_missing) == (4, 3)
     assert (welch.group1_n, welch.group2_n) == (2, 2)
+    assert (welch.group1_mean, welch.group2_mean) == (4.5, 1.5)
     assert "3 réponse(s) manquante(s) écartée(s)" in welch.notes
     assert welch.test_id == "2023|two_groups:score:place__x|welch_t"
+
+
+def test_a_grouping_asked_to_some_only_counts_those_asked():
+    outcome = Var("score", "Score", "scale", "score")
+    place = Var("place__x", "Lieu : X", "box", "place", asked_if=("gate", "Y"), choices=(("Y", "Oui"), ("N", "Non")))
+    rows = [("2023", 1.0, "N", "Y"), ("2023", 3.0, "Y", "Y"), ("2023", 5.0, "Y", "Y"), ("2023", None, "N", "Y"),
+            ("2023", 8.0, "Y", "N"), ("2023", 9.0, None, None)]
+    counts = data.grouped_counts(frame_connection(rows, gate=True), "2023", outcome, [place])["place__x"]
+    ticked, unticked = counts.by_choice
+    assert (ticked.values.tolist(), ticked.counts.tolist()) == ([3.0, 5.0], [1, 1])
+    assert (unticked.values.tolist(), unticked.counts.tolist()) == ([1.0], [1])
+    assert counts.n_missing == 1  # asked, no score; the respondents not asked (gate N or missing) are not counted
 
 
 def test_regression_drops_constant_predictors_and_refuses_too_few_rows():
@@ -123,22 +147,51 @@ def test_adjustment_skips_tests_without_p_value_and_keeps_primary_and_other_meth
     assert rows[4].p_holm is None  # Tukey's p is already adjusted over its pairs
 
 
-def test_claims_file_with_an_unknown_direction_is_refused_with_its_line(tmp_path):
+CLAIMS_HEADER = "claim_id,report_ref,family,claim_fr,comparison_id,method,expected_direction,reported_value\n"
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("b,F3,F3,Texte,two_groups:x:y,student_t,bigger,", r"line 3: expected_direction 'bigger' is not one of"),
+        ("b,F3,F3,Texte,two_groups:x:y,welch_t,higher,", r"line 3: method 'welch_t' is not one of"),
+        ("b,F3,F3,Texte,crosstab:x:y,student_t,higher,", r"line 3: method student_t tests a two_groups comparison"),
+        ("b,T3,T3,Texte,crosstab:x:y,chi2_pearson,over:Y,", r"line 3: expected_direction 'over:Y' is not one of"),
+        ("b,T11,T11,Texte,crosstab:x:y,share,share:Y|Y,61", r"line 3: reported_value '61' is not a share"),
+        ("b,F3,,Texte,two_groups:x:y,student_t,higher,", r"line 3: family is empty"),
+    ],
+)
+def test_claims_file_with_a_bad_row_is_refused_with_its_line(tmp_path, row, message):
     path = tmp_path / "claims.csv"
-    path.write_text(
-        "claim_id,report_ref,claim_fr,comparison_id,expected_direction\n"
-        "a,T3,Texte,crosstab:a:b,over:Y|Y\n"
-        "b,F3,Texte,two_groups:x:y,bigger\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(StatsError, match=r"claims\.csv, line 3: expected_direction 'bigger'"):
+    valid = "a,T3,T3,Texte,crosstab:a:b,chi2_pearson,over:Y|Y,\n"
+    path.write_text(CLAIMS_HEADER + valid + row + "\n", encoding="utf-8")
+    with pytest.raises(StatsError, match=r"claims\.csv, " + message):
         load_claims(path)
+
+
+def test_share_claim_allows_for_the_reports_rounding(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(CLAIMS_HEADER + "s,T11,T11,Texte,crosstab:a:b,share,share:Y|Y,0.61\n", encoding="utf-8")
+    (claim,) = load_claims(path)
+    assert claim.reported_value == 0.61 and claim.reported_rounding == pytest.approx(0.005)
+
+
+def test_claim_on_a_sparse_table_falls_back_to_fisher_exact():
+    claim = Claim("c", "T", "T", "Texte", "crosstab:a:b", "chi2_pearson", "over:Y|Y")
+    table = np.array([[6, 1], [1, 5]])
+    found = chi2_claim(claim, table)
+    assert found["method"] == "fisher_exact"
+    assert found["p_value"] == pytest.approx(sps.fisher_exact(table).pvalue, rel=1e-12)
+    assert found["found_direction"] == "over:Y|Y"
+    assert "test exact" in found["notes"][-1]
+    empty_margin = chi2_claim(claim, np.array([[4, 0], [3, 0]]))
+    assert "p_value" not in empty_margin and "pas de test" in empty_margin["notes"][-1]
 
 
 def test_warehouse_without_marts_is_refused_with_the_table_named(tmp_path):
     db = tmp_path / "empty.duckdb"
     duckdb.connect(str(db)).close()
-    with pytest.raises(StatsError, match="table marts.respondents is missing"):
+    with pytest.raises(StatsError, match="table intermediate.int_responses_classified is missing"):
         run_stats(db, log=lambda _m: None)
 
 
@@ -147,7 +200,7 @@ def test_command_line_errors_are_messages_and_exit_codes_not_tracebacks(tmp_path
     duckdb.connect(str(db)).close()
     cases = {
         ("--warehouse", str(tmp_path / "absent.duckdb")): (2, "no DuckDB file at"),
-        ("--db", str(db)): (1, "table marts.respondents is missing"),
+        ("--db", str(db)): (1, "table intermediate.int_responses_classified is missing"),
     }
     for args, (code, message) in cases.items():
         proc = subprocess.run(

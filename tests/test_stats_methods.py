@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from stats.counts import Counts, mann_whitney_u
 from stats.crosstab import independence
 from stats.groups import k_groups, two_groups
 from stats.multitest import adjust
@@ -188,3 +189,59 @@ def test_ols_coefficients_match_r_lm_and_hc3_errors_match_the_sandwich_formula()
     # t-based inference with the residual degrees of freedom (27), not the normal distribution.
     t = coef["trt2"]["coefficient"] / se[2]
     assert coef["trt2"]["p_value"] == pytest.approx(2 * sps.t.sf(abs(t), 27))
+
+
+def random_groups(rng: np.random.Generator, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two groups like the survey's answers: 1–10 scales, skewed counts, or continuous values (no ties)."""
+    n1, n2 = rng.integers(1, 40, size=2)
+    if kind == "scale":
+        return rng.integers(1, 11, n1).astype(float), rng.integers(1, 11, n2).astype(float)
+    if kind == "count":
+        return np.floor(rng.exponential(8, n1)), np.floor(rng.exponential(12, n2))
+    return rng.normal(0, 1, n1), rng.normal(0.5, 2, n2)
+
+
+@pytest.mark.parametrize("kind", ["scale", "count", "continuous"])
+def test_mann_whitney_from_value_counts_equals_scipy_on_the_raw_answers(kind):
+    # Ties (scales, counts) use the midrank and tie-corrected normal approximation; small groups without ties
+    # scipy's exact distribution: both must give scipy's U and p on the answers themselves.
+    rng = np.random.default_rng(20230228)
+    for _ in range(300):
+        x, y = random_groups(rng, kind)
+        if np.concatenate([x, y]).var() == 0:
+            continue
+        reference = sps.mannwhitneyu(x, y, alternative="two-sided")
+        u, p = mann_whitney_u(Counts.of(x), Counts.of(y))
+        assert u == reference.statistic
+        assert p == pytest.approx(reference.pvalue, rel=1e-9, abs=1e-15)
+
+
+@pytest.mark.filterwarnings("ignore:Precision loss occurred:RuntimeWarning")  # scipy, on a constant group
+@pytest.mark.parametrize("kind", ["scale", "count", "continuous"])
+def test_two_groups_from_value_counts_equal_scipy_and_numpy_on_the_raw_answers(kind):
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        x, y = random_groups(rng, kind)
+        if min(x.size, y.size) < 2 or (x.var() == 0 and y.var() == 0):
+            continue
+        rows = by_method(two_groups(Counts.of(x), Counts.of(y), ("x", "y")))
+        for method, equal_var in (("student_t", True), ("welch_t", False)):
+            reference = sps.ttest_ind(x, y, equal_var=equal_var)
+            ci = reference.confidence_interval(0.95)
+            row = rows[method]
+            assert row["statistic"] == pytest.approx(reference.statistic, rel=1e-9)
+            assert row["p_value"] == pytest.approx(reference.pvalue, rel=1e-9)
+            assert row["df"] == pytest.approx(reference.df, rel=1e-12)
+            assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-9)
+        assert (rows["welch_t"]["group1_mean"], rows["welch_t"]["group2_mean"]) == pytest.approx((x.mean(), y.mean()))
+        assert (rows["welch_t"]["group1_median"], rows["welch_t"]["group2_median"]) == (np.median(x), np.median(y))
+        pooled = np.sqrt(((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2))
+        assert rows["student_t"]["cohens_d"] == pytest.approx((x.mean() - y.mean()) / pooled, rel=1e-9)
+
+
+def test_value_counts_sum_repeated_values_and_drop_empty_ones():
+    counts = Counts.tally(np.array([3.0, 1.0, 3.0, 2.0]), np.array([2, 1, 5, 0]))
+    assert counts.values.tolist() == [1.0, 3.0] and counts.counts.tolist() == [1, 7]
+    assert counts.describe() == pytest.approx(
+        {"n": 8, "mean": np.mean([1] + [3] * 7), "sd": np.std([1] + [3] * 7, ddof=1), "median": 3.0}
+    )

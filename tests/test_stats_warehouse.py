@@ -15,10 +15,17 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 import codebook
-from stats.claims import load_claims
+from stats.claims import ALPHA, load_claims
+from stats.data import WIDE
+from stats.errors import StatsError
 from stats.run import run_stats
 from tests.published import published_figures
 from tests.test_stats_published import PUBLISHED_CROSSTABS, published_crosstab
@@ -28,26 +35,6 @@ WAVE = "2023"
 
 #: Figures 4–6 print no number (they were images): the place each one crosses with every site.
 FIGURE_PLACES = {"F4": "youth_info", "F5": "mairie", "F6": "ccas"}
-
-#: Claims the calibrated sample does not support at 5 % after Holm's correction, and why (see the report).
-#: Strict: once a claim holds (a re-calibrated sample), its entry must go.
-NOT_HOLDING = {
-    "T11_efs_on_territory": "the published table itself gives p = 0.062 (Yates; Fisher 0.042, unadjusted)",
-    "TXT_first_hired_conseillers": "post title × first hired: p = 0.022, 0.13 after Holm over 8 post-title crosstabs",
-    "F3_people_per_week_france_services": "Welch p = 0.031 (27 vs 128, unequal spreads), 0.21 after Holm (11 places)",
-    "F3_people_per_week_mediatheque": "Welch p = 0.017, 0.13 after Holm over 11 places",
-    "F4_youth_info_conseil_regional": "7 respondents: Welch p = 0.0068 on 6 df, 0.11 after Holm over 18 sites",
-}
-
-
-def claim_params() -> list:
-    return [
-        pytest.param(c, id=c.claim_id, marks=pytest.mark.xfail(reason=NOT_HOLDING[c.claim_id], strict=True))
-        if c.claim_id in NOT_HOLDING
-        else pytest.param(c, id=c.claim_id)
-        for c in load_claims()
-    ]
-
 
 def primary(con: duckdb.DuckDBPyConnection, comparison_id: str) -> dict:
     rel = con.execute(
@@ -144,22 +131,125 @@ def test_regression_of_people_per_week_has_every_place_and_the_controls(sample_c
     assert "HC3" in model["notes"]
 
 
-@pytest.mark.parametrize("claim", claim_params())
+def claim_rows(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
+    rel = con.execute("SELECT * FROM stats.report_claims WHERE wave = ?", [WAVE])
+    names = [d[0] for d in rel.description]
+    return {row[0]: dict(zip(names, row, strict=True)) for row in rel.fetchall()}
+
+
+@pytest.mark.parametrize("claim", load_claims(), ids=lambda c: c.claim_id)
 def test_report_claim_holds_on_the_calibrated_sample(sample_con, claim):
-    holds, found, notes = sample_con.execute(
-        "SELECT holds, found_direction, notes FROM stats.report_claims WHERE wave = ? AND claim_id = ?",
-        [WAVE, claim.claim_id],
-    ).fetchone()
-    assert found == claim.expected_direction
-    assert holds, notes
+    row = claim_rows(sample_con)[claim.claim_id]
+    assert row["found_direction"] == claim.expected_direction
+    assert row["holds"], row["notes"]
+    if claim.method != "share":
+        assert row["p_holm"] < ALPHA and row["significant"]
 
 
-def test_claims_that_do_not_hold_still_point_the_expected_way(sample_con):
+def long_answers(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """A variable of the stats plan read back from the marts (independently of the stats frame)."""
+    question, _, item = name.partition("__")
+    if not item:
+        return con.execute(f"SELECT respondent_id, {question} AS v FROM marts.respondents").df()
+    table, key, value = {"place": ("respondent_places", "place_code", "is_selected"),
+                         "site": ("respondent_sites", "site_code", "score")}[question]
+    return con.execute(f"SELECT respondent_id, {value} AS v FROM marts.{table} WHERE {key} = ?", [item]).df()
+
+
+def reference_test(con: duckdb.DuckDBPyConnection, claim) -> float | None:
+    """The p-value of the report's test on the claim's comparison, from the marts and scipy."""
+    kind, first, second = claim.comparison_id.split(":")
+    if claim.method == "student_t":
+        both = long_answers(con, first).merge(long_answers(con, second), on="respondent_id").dropna()
+        return sps.ttest_ind(both.v_x[both.v_y], both.v_x[~both.v_y]).pvalue
+    if claim.method == "anova_f":
+        both = long_answers(con, first).merge(long_answers(con, second), on="respondent_id").dropna()
+        return sps.f_oneway(*(g.v_x for _, g in both.groupby("v_y"))).pvalue
+    if claim.method == "chi2_pearson":
+        row, col = claim.target
+        both = long_answers(con, first).merge(long_answers(con, second), on="respondent_id").dropna()
+        return sps.chi2_contingency(pd.crosstab(both.v_x == row, both.v_y == col), correction=False).pvalue
+    return None
+
+
+def test_claims_are_tested_with_the_reports_test_on_the_stated_comparison_and_holm_within_the_family(sample_con):
+    claims = load_claims()
+    rows = claim_rows(sample_con)
+    expected = {c.claim_id: reference_test(sample_con, c) for c in claims}
+    for claim in claims:
+        assert rows[claim.claim_id]["p_value"] == pytest.approx(expected[claim.claim_id], rel=1e-9), claim.claim_id
+    for family in {c.family for c in claims}:
+        members = [c.claim_id for c in claims if c.family == family and expected[c.claim_id] is not None]
+        if not members:
+            continue
+        holm = multipletests([expected[m] for m in members], method="holm")[1]
+        assert [rows[m]["p_holm"] for m in members] == pytest.approx(list(holm), rel=1e-9)
+        assert {rows[m]["family_size"] for m in members} == {sum(c.family == family for c in claims)}
+    # Figure 3's text compares three places: France services, CCAS, médiathèque.
+    assert {rows[c.claim_id]["family_size"] for c in claims if c.family == "F3"} == {3}
+
+
+def test_first_hired_claim_is_the_two_by_two_table_the_text_states(sample_con):
+    """"Parmi les 93 ... premiers ..., 65 sont des conseillers": conseillers vs other titles × first hired or not."""
+    figures = {(f.question, f.item): int(f.value) for f in published_figures() if f.figure_id == "TXT" and f.n == ""
+               and f.statistic == "count"}
+    claim = next(c for c in load_claims() if c.claim_id == "TXT_first_hired_conseillers")
+    titles, hired = long_answers(sample_con, "post_title"), long_answers(sample_con, "first_mediator_hired")
+    both = titles.merge(hired, on="respondent_id").dropna()  # the question is optional: its base is who answered
+    conseiller, first = both.v_x == "A1", both.v_y == "Y"
+    table = np.array([[(a & b).sum() for b in (first, ~first)] for a in (conseiller, ~conseiller)])
+    assert table[0, 0] == figures[("first_mediator_hired_x_post_title", "Conseiller-ère numérique")]
+    assert table[:, 0].sum() == figures[("first_mediator_hired", "Oui")]
+    row = claim_rows(sample_con)[claim.claim_id]
+    assert (row["method"], row["df"]) == ("chi2_pearson", 1)
+    assert row["statistic"] == pytest.approx(sps.chi2_contingency(table, correction=False).statistic, rel=1e-12)
+    assert f"tableau 2×2 {table.tolist()}" in row["notes"]
+
+
+def test_table_11_is_restated_as_the_share_the_report_gives_with_its_interval(sample_con):
+    row_q, col_q, cells = published_crosstab("T11")
+    row = claim_rows(sample_con)["T11_share_despite_efs"]
+    count, n = cells[("Y", "Y")], sum(cells.values())
+    assert row["method"] == "share_wilson" and row["p_value"] is None and row["holds_robust"] is None
+    assert row["estimate"] == pytest.approx(count / n)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(proportion_confint(count, n, method="wilson"))
+    assert row["ci_low"] < row["reported_value"] < row["ci_high"]
+
+
+def test_robust_columns_are_the_primary_test_of_stats_tests_and_notes_say_where_they_disagree(sample_con):
     rows = sample_con.execute(
-        "SELECT claim_id, expected_direction, found_direction FROM stats.report_claims WHERE wave = ?", [WAVE]
+        """SELECT c.claim_id, c.method_robust = t.method, c.p_robust = t.p_value, c.p_robust_holm = t.p_holm,
+                  c.robust_family = t.family, t.is_primary, c.holds, c.holds_robust, c.notes
+           FROM stats.report_claims c JOIN stats.tests t ON t.test_id = c.robust_test_id WHERE c.wave = ?""",
+        [WAVE],
     ).fetchall()
-    assert {r[0] for r in rows} == {c.claim_id for c in load_claims()}
-    assert [r[0] for r in rows if r[1] != r[2]] == []
+    tested = [c for c in load_claims() if c.method != "share"]
+    assert len(rows) == len(tested)
+    for claim_id, same_method, same_p, same_holm, same_family, is_primary, holds, holds_robust, notes in rows:
+        assert same_method and same_p and same_holm and same_family and is_primary, claim_id
+        assert (holds_robust != holds) == ("méthode robuste" in notes), claim_id
+
+
+def test_two_group_tests_from_counts_equal_scipy_on_the_marts(sample_con):
+    """The counts the stats stage reads from the wide intermediate give what scipy gives on the long marts."""
+    cb = codebook.load()
+    outcomes = ["people_per_week"] + [f"site__{i.item_code}" for i in cb.question("site").items]
+    for place in FIGURE_PLACES.values():
+        for outcome in outcomes:
+            answers, groups = long_answers(sample_con, outcome), long_answers(sample_con, f"place__{place}")
+            both = answers.merge(groups, on="respondent_id").dropna()
+            x, y = both.v_x[both.v_y].to_numpy(float), both.v_x[~both.v_y].to_numpy(float)
+            rows = {
+                r[0]: r[1:]
+                for r in sample_con.execute(
+                    "SELECT method, p_value, statistic FROM stats.tests WHERE wave = ? AND comparison_id = ?",
+                    [WAVE, f"two_groups:{outcome}:place__{place}"],
+                ).fetchall()
+            }
+            welch = sps.ttest_ind(x, y, equal_var=False)
+            mwu = sps.mannwhitneyu(x, y, alternative="two-sided")
+            assert rows["welch_t"] == pytest.approx((welch.pvalue, welch.statistic), rel=1e-9)
+            assert rows["mann_whitney_u"] == pytest.approx((mwu.pvalue, mwu.statistic), rel=1e-9)
 
 
 def test_rerun_is_deterministic_and_per_wave(sample_warehouse, tmp_path):
@@ -168,8 +258,7 @@ def test_rerun_is_deterministic_and_per_wave(sample_warehouse, tmp_path):
     con = duckdb.connect(str(work))
     try:
         # A second wave identical to the first: every statistic must come out the same for both.
-        for table in ("respondents", "respondent_places", "respondent_sites", "respondent_scales"):
-            con.execute(f"INSERT INTO marts.{table} SELECT * REPLACE ('2024' AS wave) FROM marts.{table}")
+        con.execute(f"INSERT INTO {WIDE} SELECT * REPLACE ('2024' AS wave) FROM {WIDE}")
     finally:
         con.close()
     run_stats(work, log=lambda _m: None)
@@ -207,8 +296,8 @@ def test_degenerate_wave_gets_notes_not_a_crash(sample_warehouse, tmp_path):
     try:
         # A wave of one respondent who supports online procedures: every table has a single row or column.
         con.execute(
-            """INSERT INTO marts.respondents SELECT * REPLACE ('2024' AS wave) FROM marts.respondents
-               WHERE respondent_id = (SELECT min(respondent_id) FROM marts.respondents WHERE does_eadmin = 'Y')"""
+            f"""INSERT INTO {WIDE} SELECT * REPLACE ('2024' AS wave) FROM {WIDE} WHERE respondent_id = (
+                SELECT min(respondent_id) FROM {WIDE} WHERE exclusion_reason IS NULL AND does_eadmin = 'Y')"""
         )
     finally:
         con.close()
@@ -255,3 +344,19 @@ def test_command_line_recomputes_the_published_warehouse_and_swaps_it_whole(samp
         assert con.execute("SELECT count(*) FROM stats.report_claims").fetchone()[0] == len(load_claims())
     finally:
         con.close()
+
+
+def test_an_answer_the_codebook_does_not_list_is_refused_with_the_column_named(sample_warehouse, tmp_path):
+    work = tmp_path / "copy.duckdb"
+    shutil.copyfile(sample_warehouse, work)
+    con = duckdb.connect(str(work))
+    try:
+        con.execute(
+            f"""UPDATE {WIDE} SET department = 'Z9' WHERE respondent_id = (
+                SELECT min(respondent_id) FROM {WIDE} WHERE exclusion_reason IS NULL)"""
+        )
+    finally:
+        con.close()
+    message = f"{WIDE}: column department holds code 'Z9', which the codebook does not list"
+    with pytest.raises(StatsError, match=message):
+        run_stats(work, log=lambda _m: None)
