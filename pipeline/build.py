@@ -104,18 +104,8 @@ def run_stats(ctx: BuildContext) -> None:
     compute(ctx.build_path, log=ctx.log)
 
 
-def _available(module: str) -> bool:
-    """Checks and stats are optional packages of the build until they exist."""
-    return (PROJECT_DIR / module.replace(".", "/")).with_suffix(".py").exists()
-
-
 def stages() -> list[tuple[str, Callable[[BuildContext], None]]]:
-    out: list[tuple[str, Callable[[BuildContext], None]]] = [("ingest", run_ingest), ("dbt", run_dbt)]
-    if _available("checks.gate"):
-        out.append(("checks", run_checks))
-    if _available("stats.run"):
-        out.append(("stats", run_stats))
-    return out
+    return [("ingest", run_ingest), ("dbt", run_dbt), ("checks", run_checks), ("stats", run_stats)]
 
 
 def record_audit(ctx: BuildContext) -> None:
