@@ -21,7 +21,10 @@ import codebook
 from checks import frames, report, respondents, structure
 from checks.results import failure_message, write_audit
 from checks.specs import SUITES, Outcome, Target
-from checks.validate import DOCS_DIR_NAME, validate
+from checks.validate import DOCS_DIR_NAME, EXAMPLES, row_text, validate
+
+#: DuckDB memory of the gate's connection (the checks need far less; see run_gate).
+MEMORY_LIMIT = "1GB"
 
 
 class ChecksFailed(Exception):
@@ -46,6 +49,17 @@ def build_targets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook | None =
     return sorted(targets, key=lambda t: SUITES.index(t.suite))
 
 
+def add_examples(con: duckdb.DuckDBPyConnection, outcomes: list[Outcome]) -> None:
+    """Failed checks on counted frames: look up their first offending rows in the warehouse."""
+    for o in outcomes:
+        if o.success or o.target.rows is None or not o.unexpected_values:
+            continue
+        rows = frames.offending_rows(
+            con, o.target.rows, o.check.kwargs["column"], o.target.id_columns, o.unexpected_values, EXAMPLES
+        )
+        o.examples = [row_text(row, o.target) for row in rows]
+
+
 def docs_dir(db_path: Path) -> Path:
     """Data Docs beside the validated file (the build passes the published warehouse's folder instead)."""
     return db_path.resolve().parent / DOCS_DIR_NAME
@@ -59,10 +73,14 @@ def run_gate(db_path: Path, run_id: str, log: Callable[[str], None] = print, doc
     t0 = time.perf_counter()
     con = duckdb.connect(str(db_path))
     try:
+        # The checks' aggregates (keys of marts of millions of rows) run as fast in a bounded
+        # memory: without a limit, DuckDB keeps gigabytes it does not need.
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         targets = build_targets(con)
         t_read = time.perf_counter() - t0
         site = docs_folder or docs_dir(db_path)
         outcomes = validate(targets, site, run_name=f"build-{run_id}")
+        add_examples(con, outcomes)
         write_audit(con, run_id, outcomes)
     finally:
         con.close()

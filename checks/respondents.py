@@ -8,7 +8,9 @@ respondent was asked, so skip-logic slips are visible only there), choices on
 
 There is one expectation per question and rule: the items of a battery are
 stacked into the question's column (see :func:`checks.frames.stacked`), and an
-offending row names its exact column.
+offending row names its exact column. The frames are counted (one row per
+distinct value, see :func:`checks.frames.counted`) so that the suites stay
+small at any number of respondents.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 from collections import Counter
 
 import duckdb
+import pandas as pd
 
 import codebook
-from checks.frames import CLASSIFIED, RAW, RESPONDENTS, Part, q, read, stacked
+from checks.frames import CLASSIFIED, RAW, RESPONDENTS, Part, counted, q, read
 from checks.specs import RAW_IDS, RESPONDENT_IDS, Check, Target
 
 EXCLUSIONS = "marts.respondent_exclusions"
@@ -27,8 +30,6 @@ BOX_VALUES = ["Y", ""]
 #: What the mandatory check sees of each answer the respondent was asked.
 ANSWERED, MISSING = "answered", "missing"
 
-STACKED_RESPONDENT_IDS = (*RESPONDENT_IDS, "column")
-STACKED_RAW_IDS = (*RAW_IDS, "column")
 KEPT_SOURCE = f"SELECT * FROM {CLASSIFIED} WHERE exclusion_reason IS NULL AND wave = ?"
 RAW_SOURCE = f"SELECT *, trim(id) AS response_id FROM {RAW} WHERE wave = ?"
 
@@ -67,6 +68,24 @@ def _check(expectation: str, x: codebook.Question, table: str, why: str, **kwarg
     )
 
 
+def _counted_target(
+    con: duckdb.DuckDBPyConnection,
+    suite: str,
+    name: str,
+    wave: str,
+    source: str,
+    ids: tuple[str, ...],
+    parts: list[Part],
+    checks: list[Check],
+    stacked: bool = True,
+    order: tuple[str, ...] | None = None,
+) -> Target:
+    """A target over the counted ``parts`` of ``source`` (the wave its only parameter); offending
+    rows name their column when several columns are stacked per question (``stacked``)."""
+    frame, rows = counted(con, source, [wave], ids, parts, order, materialized=" JOIN " in source)
+    return Target(suite, name, wave, frame, (*ids, "column") if stacked else ids, checks, rows=rows)
+
+
 def _bounds_text(x: codebook.Question) -> str:
     low, high = x.min_value, x.max_value
     if low is not None and high is not None:
@@ -98,7 +117,9 @@ def sample_size(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str
     ):
         if low is None and high is None:
             continue
-        frame = read(con, f"SELECT respondent_id FROM {RESPONDENTS} WHERE wave = ? AND {where}", [wave])
+        (count,) = con.execute(f"SELECT count(*) FROM {RESPONDENTS} WHERE wave = ? AND {where}", [wave]).fetchone()
+        # A frame of that many rows and no column: what the row count expectation needs, nothing more.
+        frame = pd.DataFrame(index=pd.RangeIndex(count))
         check = Check(
             "expect_table_row_count_to_be_between",
             {"min_value": low, "max_value": high},
@@ -107,7 +128,7 @@ def sample_size(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str
             f"number of {what}",
             question_code=filter_q if column == filter_q else None,
         )
-        targets.append(Target("sample_size", name, wave, frame, ("respondent_id",), [check]))
+        targets.append(Target("sample_size", name, wave, frame, (), [check]))
     counts = read(
         con,
         f"""SELECT ? AS wave, (SELECT count(*) FROM {RAW} WHERE wave = ?) AS connections,
@@ -129,23 +150,19 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
     """Scales and numbers within the codebook's min/max; non-empty raw text typed, not dropped."""
     questions = [x for x in cb.questions if x.type in ("scale", "number")]
     bounded = [x for x in questions if x.min_value is not None or x.max_value is not None]
-    typed = Target(
+    typed = _counted_target(
+        con,
         "ranges",
         "typed",
         wave,
-        stacked(
-            con,
-            KEPT_SOURCE,
-            [wave],
-            RESPONDENT_IDS,
-            [
-                Part(v.name, x.question_code, q(v.name), f"{q(v.name)} IS NOT NULL")
-                for x in bounded
-                for v in x.variables()
-                if not v.is_other
-            ],
-        ),
-        STACKED_RESPONDENT_IDS,
+        KEPT_SOURCE,
+        RESPONDENT_IDS,
+        [
+            Part(v.name, x.question_code, q(v.name), f"{q(v.name)} IS NOT NULL")
+            for x in bounded
+            for v in x.variables()
+            if not v.is_other
+        ],
         [
             _check(
                 "expect_column_values_to_be_between",
@@ -162,7 +179,9 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
     source = (
         "SELECT r.source_file, r.source_row, trim(r.id) AS response_id, "
         + ", ".join(
-            f"r.{q(v.name)} AS {q('raw__' + v.name)}, t.{q(v.name)} AS {q('typed__' + v.name)}"
+            # Computed once, small: the join's result is kept for all parts (mostly NULLs and booleans).
+            f"CASE WHEN {_changed_sql(f'r.{q(v.name)}', f't.{q(v.name)}')} THEN r.{q(v.name)} END "
+            f"AS {q('changed__' + v.name)}, nullif(trim(r.{q(v.name)}), '') IS NOT NULL AS {q('given__' + v.name)}"
             for x in questions
             for v in x.variables()
             if not v.is_other
@@ -175,19 +194,21 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
         Part(
             v.name,
             x.question_code,
-            f"CASE WHEN {_changed_sql(q('raw__' + v.name), q('typed__' + v.name))} THEN {q('raw__' + v.name)} END",
-            f"nullif(trim({q('raw__' + v.name)}), '') IS NOT NULL",
+            q("changed__" + v.name),
+            q("given__" + v.name),
         )
         for x in questions
         for v in x.variables()
         if not v.is_other
     ]
-    parsed = Target(
+    parsed = _counted_target(
+        con,
         "ranges",
         "parsed",
         wave,
-        stacked(con, source, [wave], RAW_IDS, parts),
-        STACKED_RAW_IDS,
+        source,
+        RAW_IDS,
+        parts,
         [
             _check(
                 "expect_column_values_to_be_null",
@@ -204,17 +225,14 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
 def value_sets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> list[Target]:
     """Single choices within their codebook choices; multiple-choice boxes 'Y' or empty in raw."""
     singles = [x for x in cb.questions if x.type == "single" and not x.items]
-    choices = Target(
+    choices = _counted_target(
+        con,
         "value_sets",
         "choices",
         wave,
-        read(
-            con,
-            f"SELECT {', '.join(q(c) for c in [*RESPONDENT_IDS, *(x.question_code for x in singles)])} "
-            f"FROM {RESPONDENTS} WHERE wave = ? ORDER BY source_file, source_row",
-            [wave],
-        ),
+        f"SELECT * FROM {RESPONDENTS} WHERE wave = ?",
         RESPONDENT_IDS,
+        [Part(x.question_code, x.question_code, q(x.question_code)) for x in singles],
         [
             _check(
                 "expect_column_values_to_be_in_set",
@@ -225,6 +243,8 @@ def value_sets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
             )
             for x in singles
         ],
+        stacked=False,
+        order=("source_file", "source_row"),
     )
     multis = [x for x in cb.questions if x.type == "multi"]
     boxes = [
@@ -233,12 +253,14 @@ def value_sets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
         for v in x.variables()
         if not v.is_other
     ]
-    raw = Target(
+    raw = _counted_target(
+        con,
         "value_sets",
         "boxes",
         wave,
-        stacked(con, RAW_SOURCE, [wave], RAW_IDS, boxes),
-        STACKED_RAW_IDS,
+        RAW_SOURCE,
+        RAW_IDS,
+        boxes,
         [
             _check(
                 "expect_column_values_to_be_in_set",
@@ -269,12 +291,14 @@ def skip_logic(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
         for x in conditional
         for v in x.variables()
     ]
-    not_asked = Target(
+    not_asked = _counted_target(
+        con,
         "skip_logic",
         "not_asked",
         wave,
-        stacked(con, KEPT_SOURCE, [wave], RESPONDENT_IDS, given),
-        STACKED_RESPONDENT_IDS,
+        KEPT_SOURCE,
+        RESPONDENT_IDS,
+        given,
         [
             _check(
                 "expect_column_values_to_be_null",
@@ -295,12 +319,14 @@ def skip_logic(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
             answers.append(Part(_column(x), x.question_code, _answered_sql(ticked), _asked_sql(x)))
         else:
             answers += [Part(n, x.question_code, _answered_sql(f"{q(n)} IS NOT NULL"), _asked_sql(x)) for n in names]
-    asked = Target(
+    asked = _counted_target(
+        con,
         "skip_logic",
         "asked",
         wave,
-        stacked(con, KEPT_SOURCE, [wave], RESPONDENT_IDS, answers),
-        STACKED_RESPONDENT_IDS,
+        KEPT_SOURCE,
+        RESPONDENT_IDS,
+        answers,
         [
             _check(
                 "expect_column_values_to_be_in_set",

@@ -3,7 +3,9 @@
 GX is imported here only, when the gate runs: it takes seconds to import and
 the app or ``import checks`` must not pay for it. At GX 1.24 its SQL datasource
 over duckdb_engine errors on every expectation, so the frames are read from
-DuckDB first and validated with GX's pandas engine. The context is ephemeral
+DuckDB first and validated with GX's pandas engine. Most frames are counted
+(one row per distinct value and its number of rows, see
+``checks.frames.counted``): results are reported in warehouse rows. The context is ephemeral
 (stores in memory, no analytics, no progress bars); the only thing it writes is
 the Data Docs site, built into a fresh folder that then replaces the previous
 one, so that the site shows one run.
@@ -17,11 +19,12 @@ import math
 import os
 import shutil
 import warnings
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from checks.specs import Check, Outcome, Target
+from checks.specs import ROW_COUNT, Check, Outcome, Target
 
 #: How many offending rows a failure shows (and the audit keeps).
 EXAMPLES = 5
@@ -97,11 +100,7 @@ def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[O
         )
         result = definition.run(
             batch_parameters={"dataframe": target.frame},
-            result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": PARTIAL,
-                "unexpected_index_column_names": list(target.id_columns),
-            },
+            result_format=_result_format(target),
             run_id=run_id,
         )
         by_index = {r.expectation_config.meta["check_index"]: r for r in result.results}
@@ -114,6 +113,17 @@ def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[O
     return outcomes
 
 
+def _result_format(target: Target) -> dict[str, Any]:
+    if target.counted:
+        # Every unexpected value of a counted frame (a few at most), with its row count.
+        return {"result_format": "COMPLETE", "unexpected_index_column_names": ["column", ROW_COUNT]}
+    return {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": PARTIAL,
+        "unexpected_index_column_names": list(target.id_columns),
+    }
+
+
 def _swap(new: Path, site_dir: Path) -> None:
     """Replace the previous site with the new one (rename, then remove the old)."""
     old = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
@@ -123,16 +133,37 @@ def _swap(new: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _counted_values(check: Check, info: dict[str, Any]) -> tuple[list[tuple[str, Any]], int, list[dict[str, Any]]]:
+    """Unexpected (column, value) pairs of a counted frame, their rows, and the rows per value
+    (most frequent first, as GX counts them on a frame of rows)."""
+    column = check.kwargs["column"]
+    entries = info.get("unexpected_index_list") or []
+    pairs = [(e["column"], _plain(e[column])) for e in entries]
+    per_value: Counter[Any] = Counter()
+    for (_, value), entry in zip(pairs, entries, strict=True):
+        per_value[value] += int(entry[ROW_COUNT])
+    counts = [{"value": v, "count": n} for v, n in per_value.most_common(PARTIAL)]
+    try:
+        counts.sort(key=lambda c: (-c["count"], c["value"]))
+    except TypeError:
+        counts.sort(key=lambda c: -c["count"])
+    return pairs, sum(per_value.values()), counts
+
+
 def _outcome(target: Target, check: Check, result: Any) -> Outcome:
     info = result.result or {}
     exception = result.exception_info or {}
     error = exception.get("exception_message") if exception.get("raised_exception") else None
     unexpected = info.get("unexpected_count")
     rows_checked = target.rows_checked(check)
+    pairs: list[tuple[str, Any]] = []
+    value_counts = info.get("partial_unexpected_counts") or []
+    if target.counted and unexpected is not None:
+        pairs, unexpected, value_counts = _counted_values(check, info)
     if "observed_value" in info:
         observed = text(info["observed_value"])
     elif unexpected is not None:
-        values = [f"{text(v['value'])} ×{v['count']}" for v in info.get("partial_unexpected_counts") or []]
+        values = [f"{text(v['value'])} ×{v['count']}" for v in value_counts]
         observed = f"{unexpected} unexpected of {rows_checked} rows"
         if values:
             observed += ": " + ", ".join(values[:EXAMPLES]) + (", …" if len(values) > EXAMPLES else "")
@@ -146,9 +177,16 @@ def _outcome(target: Target, check: Check, result: Any) -> Outcome:
         observed_value=observed if error is None else f"error: {error}",
         element_count=rows_checked,
         unexpected_count=unexpected,
-        examples=[_row(row, target) for row in rows[:EXAMPLES]],
+        # Counted frames: the gate looks the offending rows up in the warehouse (checks.gate).
+        examples=[] if target.counted else [row_text(row, target) for row in rows[:EXAMPLES]],
         error=error,
+        unexpected_values=pairs,
     )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value DuckDB binds."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
 
 
 def text(value: Any) -> str:
@@ -168,7 +206,7 @@ def text(value: Any) -> str:
     return str(value)
 
 
-def _row(row: dict[str, Any], target: Target) -> str:
+def row_text(row: dict[str, Any], target: Target) -> str:
     """One offending row: its checked value(s), then where to find it."""
     ids = set(target.id_columns)
     values = [f"{k}={text(v)}" if len(row) - len(ids) > 1 else text(v) for k, v in row.items() if k not in ids]

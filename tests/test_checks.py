@@ -270,16 +270,49 @@ def test_duplicated_respondent_id_in_a_mart_fails_the_uniqueness_expectation(sam
     """No export can put one respondent id twice in marts.respondents: ingest refuses a repeated
     response id, identical answers under another id are excluded as duplicates (above), the id is
     a hash of wave and response id, and dbt's unique test runs before the gate. So the gate's own
-    uniqueness expectation is tested on the mart's frame with a row repeated."""
-    target = next(t for t in structure.structure(sample_con, "2023") if t.name == "respondents")
-    repeated = target.frame["respondent_id"].iloc[3]
-    target.frame = pd.concat([target.frame, target.frame.iloc[[3]]], ignore_index=True)
+    uniqueness expectation is tested on a copy of the mart with a row repeated."""
+    respondents = sample_con.execute("select * from marts.respondents order by source_row").df()
+    repeated = respondents["respondent_id"].iloc[3]
+    con = duckdb.connect()
+    try:
+        con.execute("create schema marts")
+        con.register("respondents_frame", pd.concat([respondents, respondents.iloc[[3]]], ignore_index=True))
+        con.execute("create table marts.respondents as select * from respondents_frame")
+        target = next(t for t in structure.structure(con, "2023") if t.name == "respondents")
+    finally:
+        con.close()
+    assert len(target.frame) == 2 and target.rows_checked(target.checks[0]) == len(respondents) + 1
     outcomes = validate([target], tmp_path / DOCS_DIR_NAME, "test")
     failed = [o for o in outcomes if not o.success]
     assert [(o.check.expectation, o.check.table_name, o.check.column_name) for o in failed] == [
         ("expect_column_values_to_be_unique", "marts.respondents", "respondent_id")
     ]
     assert failed[0].unexpected_count == 2 and all(repeated in e for e in failed[0].examples)
+
+
+def test_long_mart_row_of_an_unknown_respondent_fails_the_reference_expectation(sample_con, tmp_path: Path) -> None:
+    """A row of a long mart whose respondent is not kept is found by DuckDB and fails in GX, named."""
+    con = duckdb.connect()
+    try:
+        con.execute("create schema marts")
+        for table in ("respondents", "respondent_places"):
+            con.register(f"{table}_frame", sample_con.execute(f"select * from marts.{table}").df())
+            con.execute(f"create table marts.{table} as select * from {table}_frame")
+        con.execute(
+            "insert into marts.respondent_places select * replace ('Rorphan' as respondent_id) from "
+            "marts.respondent_places limit 1"
+        )
+        places = sample_con.execute("select count(*) from marts.respondent_places").fetchone()[0]
+        target = next(t for t in structure.structure(con, "2023") if t.name == "respondent_places")
+    finally:
+        con.close()
+    outcomes = validate([target], tmp_path / DOCS_DIR_NAME, "test")
+    failed = [o for o in outcomes if not o.success]
+    assert [(o.check.expectation, o.check.column_name) for o in failed] == [
+        ("expect_column_values_to_be_in_set", "respondent_id")
+    ]
+    assert failed[0].unexpected_count == 1 and failed[0].element_count == places + 1
+    assert "Rorphan" in failed[0].observed_value and "respondent Rorphan" in failed[0].examples[0]
 
 
 def test_report_percentages_are_checked_on_any_report_table(sample_con, tmp_path: Path) -> None:
