@@ -221,3 +221,20 @@ def test_every_view_of_the_published_warehouse_can_be_queried(sample_con) -> Non
     assert len(views) >= 5
     for schema, view in views:
         sample_con.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
+
+
+def test_every_model_and_column_is_described_in_the_catalogue(sample_con) -> None:
+    """dbt descriptions and codebook wording land in DuckDB's catalogue: the analysts' data dictionary."""
+    schemas = ("codebook", "staging", "intermediate", "marts", "report")
+    undocumented = sample_con.execute(
+        f"""select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()
+            where schema_name in {schemas} and (comment is null or comment = '')"""
+    ).fetchall()
+    tables = sample_con.execute(
+        f"""select schema_name || '.' || table_name from duckdb_tables() where schema_name in {schemas}
+              and (comment is null or comment = '')
+            union all
+            select schema_name || '.' || view_name from duckdb_views() where schema_name in {schemas}
+              and (comment is null or comment = '')"""
+    ).fetchall()
+    assert undocumented == [] and tables == []

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+{{ config(post_hook="{{ comment_codebook_columns() }}") }}
 -- One row per connection of every export: metadata parsed, answers typed by the codebook.
 with source as (
     select * from {{ source('survey', 'responses') }}
