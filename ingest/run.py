@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.load import FileReport, create_raw_schema, load_file, load_waves
+from ingest.load import FileReport, create_raw_schema, load_file, load_waves, number_rows
 from ingest.manifest import discover
 
 
@@ -17,6 +17,8 @@ def ingest(raw_dir: Path, db_path: Path, loaded_at: dt.datetime | None = None) -
 
     The schema is replaced inside one transaction: a file that fails leaves
     the database as it was, and the caller (the build) discards it anyway.
+    Records are numbered (``source_row``) just after that transaction, see
+    :func:`ingest.load.number_rows`.
     """
     exports, waves = discover(raw_dir)
     loaded_at = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -31,7 +33,10 @@ def ingest(raw_dir: Path, db_path: Path, loaded_at: dt.datetime | None = None) -
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
+        con.close()
         raise
+    try:
+        number_rows(con)
     finally:
         con.close()
     return reports
