@@ -28,23 +28,48 @@ ruled as (
     inner join waves as w on w.wave = r.wave
 ),
 
-ranked as (
-    -- Identical answers to every question within a wave: the first submission is kept.
+hashed as (
+    -- Identical answers to every question within a wave: the first submission is kept. Ranking every
+    -- connection over all its answers makes DuckDB carry the whole table through a window; a hash of the
+    -- answers finds the few connections that share theirs with another, and only those are ranked.
     select
-        *,
+        response_key,
+        wave,
+        hash(
+        {%- for v in codebook_variables(include_other=true) %}
+            {{ adapter.quote(v.name) }}{{ "," if not loop.last }}
+        {%- endfor %}
+        ) as answers_hash
+    from ruled
+    where rule_reason is null
+),
+
+shared_hashes as (
+    select wave, answers_hash from hashed group by wave, answers_hash having count(*) > 1
+),
+
+ranked as (
+    select
+        response_key,
         row_number() over (
             partition by
-                wave,
-                rule_reason
+                wave
                 {%- for v in codebook_variables(include_other=true) %},
                 {{ adapter.quote(v.name) }}
                 {%- endfor %}
             order by submitted_at, try_cast(response_id as bigint), response_id
         ) as answer_rank
     from ruled
+    where response_key in (select response_key from hashed semi join shared_hashes using (wave, answers_hash))
+),
+
+duplicates as (
+    select response_key from ranked where answer_rank > 1
 )
 
 select
-    * exclude (rule_reason, answer_rank),
-    coalesce(rule_reason, case when answer_rank > 1 then 'duplicate' end) as exclusion_reason
-from ranked
+    ruled.* exclude (rule_reason),
+    coalesce(ruled.rule_reason, case when duplicates.response_key is not null then 'duplicate' end)
+        as exclusion_reason
+from ruled
+left join duplicates on duplicates.response_key = ruled.response_key
