@@ -36,12 +36,14 @@ def read(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable[object] | di
     return con.execute(sql, params if isinstance(params, dict) else list(params)).df()
 
 
-def tables(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]:
-    """Tables (and views) of a schema with their columns, in column order."""
+def tables(con: duckdb.DuckDBPyConnection, schema: str, views: bool = True) -> dict[str, list[str]]:
+    """Tables (and, unless ``views`` is false, views) of a schema with their columns, in column order."""
     rows = con.execute(
-        """SELECT table_name, column_name FROM information_schema.columns
-           WHERE table_schema = ? ORDER BY table_name, ordinal_position""",
-        [schema],
+        """SELECT c.table_name, c.column_name FROM information_schema.columns AS c
+           JOIN information_schema.tables AS t USING (table_catalog, table_schema, table_name)
+           WHERE c.table_schema = ? AND (? OR t.table_type = 'BASE TABLE')
+           ORDER BY c.table_name, c.ordinal_position""",
+        [schema, views],
     ).fetchall()
     out: dict[str, list[str]] = {}
     for table, column in rows:

@@ -1,4 +1,7 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- A view: the kept rows of int_responses_classified unpivoted on read. Stored, the long marts
+-- held ~60 rows per respondent and cost most of the build; the report models aggregate them as they unpivot.
+{{ config(materialized='view') }}
 -- One row per respondent asked a multiple-choice question × its boxes (ticked or not); places have their own table.
 with kept as (
     select * from {{ ref('int_responses_classified') }}
