@@ -73,13 +73,38 @@ def run_dbt(ctx: BuildContext) -> None:
     with lock_path.open("w") as lock:
         # dbt keeps its parse cache and artefacts in target/: one dbt run at a time.
         fcntl.flock(lock, fcntl.LOCK_EX)
-        proc = subprocess.run(cmd, env=dbt_env(ctx.build_path), capture_output=True, text=True, cwd=DBT_DIR)
+        with _stable_path(ctx.build_path) as db_path:
+            proc = subprocess.run(cmd, env=dbt_env(db_path), capture_output=True, text=True, cwd=DBT_DIR)
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
         detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
+
+
+@contextmanager
+def _stable_path(build_path: Path) -> Iterator[Path]:
+    """The build file under a path that is the same from one build to the next.
+
+    dbt re-parses the whole project when its profile changes, and the
+    profile holds the database path: a build file in a new folder each time
+    cost a full parse per build (1.5 s). dbt opens a symbolic link in
+    target/ instead, named like the build file (DuckDB names the database
+    after it). DuckDB keeps its write-ahead log beside the path it opened,
+    so once dbt is done the link is opened once more, which replays and
+    checkpoints anything dbt's DuckDB left in that log, and then removed.
+    """
+    link = DBT_DIR / "target" / "build" / build_path.name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.with_name(link.name + ".wal").unlink(missing_ok=True)
+    link.symlink_to(build_path)
+    try:
+        yield link
+        duckdb.connect(str(link)).close()
+    finally:
+        link.unlink(missing_ok=True)
 
 
 def _dbt_failures(lines: list[str]) -> str:
