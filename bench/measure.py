@@ -1,6 +1,8 @@
 """``python -m bench.measure KIND ARGS…``: one measurement, printed as JSON on the last line.
 
 Kinds: ``duckdb_read CSV`` (DuckDB's bare read of the export: the floor),
+``duckdb_load CSV DB`` (DuckDB's own ``CREATE TABLE AS`` of the export, all
+text, into a new file: what keeping the raw export in a warehouse costs at least),
 ``build RAW_DIR WAREHOUSE`` (the real build, per stage, plus ``report_tables``:
 ingest and the dbt models without their tests, from dbt's run_results.json —
 the export-to-tables work the pandas baseline also does), ``pandas_baseline CSV``.
@@ -24,6 +26,20 @@ def duckdb_read(csv: str) -> dict[str, StageSample]:
         con = duckdb.connect()
         con.execute("select count(*) from read_csv(?, delim=';', header=true, all_varchar=true)", [csv]).fetchone()
         con.close()
+    return sampler.stages
+
+
+def duckdb_load(csv: str, db: str) -> dict[str, StageSample]:
+    sampler = Sampler()
+    Path(db).unlink(missing_ok=True)
+    with sampler("duckdb_load"):
+        import duckdb
+
+        con = duckdb.connect(db)
+        con.execute("create table responses as select * from read_csv(?, delim=';', header=true, all_varchar=true)",
+                    [csv])
+        con.close()
+    Path(db).unlink()
     return sampler.stages
 
 
@@ -56,7 +72,8 @@ def pandas_baseline(csv: str) -> dict[str, StageSample]:
 
 def main(argv: list[str]) -> int:
     kind, *args = argv
-    stages = {"duckdb_read": duckdb_read, "build": build, "pandas_baseline": pandas_baseline}[kind](*args)
+    kinds = {"duckdb_read": duckdb_read, "duckdb_load": duckdb_load, "build": build, "pandas_baseline": pandas_baseline}
+    stages = kinds[kind](*args)
     print(json.dumps({name: asdict(sample) for name, sample in stages.items()}))
     return 0
 

@@ -43,6 +43,7 @@ def run_size(size: int, raw_dir: Path, warehouse: Path) -> BenchRun:
     run = BenchRun(size=size)
     csv = export_csv(raw_dir)
     run.stages.update(_measure("duckdb_read", str(csv)))
+    run.stages.update(_measure("duckdb_load", str(csv), str(warehouse.parent / "duckdb_load.duckdb")))
     run.stages.update(_measure("build", str(raw_dir), str(warehouse)))
     run.stages.update(_measure("pandas_baseline", str(csv)))
     return run
