@@ -31,6 +31,7 @@ def duckdb_read(csv: str) -> dict[str, StageSample]:
 
 def duckdb_load(csv: str, db: str) -> dict[str, StageSample]:
     sampler = Sampler()
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
     Path(db).unlink(missing_ok=True)
     with sampler("duckdb_load"):
         import duckdb
