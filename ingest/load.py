@@ -99,7 +99,11 @@ def load_waves(con: duckdb.DuckDBPyConnection, waves: list[codebook.Wave]) -> No
 def load_file(con: duckdb.DuckDBPyConnection, export: ExportFile, loaded_at: dt.datetime, workdir: Path) -> FileReport:
     path = export.path
     suffix = path.suffix.lower()
-    report = FileReport(export=export, sha256=readers.sha256(path), file_format=suffix.lstrip("."))
+    if suffix == ".csv":
+        sha256, encoding = readers.scan_text(path)
+    else:
+        sha256, encoding = readers.sha256(path), None
+    report = FileReport(export=export, sha256=sha256, file_format=suffix.lstrip("."), encoding=encoding)
     seen = con.execute("SELECT source_file FROM raw.files WHERE source_sha256 = ?", [report.sha256]).fetchone()
     if seen:
         raise ExportError(path, f"same content as {seen[0]} (loaded twice)", expected="each export once")
@@ -139,7 +143,6 @@ def _lineage_select(report: FileReport, loaded_at: dt.datetime) -> str:
 
 def _load_csv(con: duckdb.DuckDBPyConnection, report: FileReport, loaded_at: dt.datetime, workdir: Path) -> None:
     path = report.export.path
-    report.encoding = readers.detect_encoding(path)
     dialect = readers.sniff_dialect(path, report.encoding)
     report.delimiter = dialect.delimiter
     heading_map = map_headings(path, dialect.headings)

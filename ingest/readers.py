@@ -50,31 +50,55 @@ def _first_bytes(path: Path) -> bytes:
         raise ExportError(path, f"cannot be read: {exc.strerror}") from exc
 
 
-def detect_encoding(path: Path) -> str:
-    """Tell UTF-8 (with or without BOM) from Windows-1252; refuse anything else.
+def scan_text(path: Path) -> tuple[str, str]:
+    """SHA-256 and text encoding of a CSV export, telling UTF-8 (with or without BOM) from
+    Windows-1252 and refusing anything else.
 
-    The whole file is decoded once, incrementally, since a Windows-1252 é may
-    first appear on the last row. UTF-16 and binary files show NUL bytes;
+    The whole file must be decoded, since a Windows-1252 é may first appear on
+    the last row; the same read feeds the hash, so that an export of hundreds
+    of MB is read once here (and once by DuckDB). Only a file that is not UTF-8
+    is read again, as Windows-1252. UTF-16 and binary files show NUL bytes;
     bytes that decode to control characters mean an encoding we do not know.
     """
     head = _first_bytes(path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
         raise ExportError(path, "text encoding not supported (UTF-16 or binary content)", expected=_ENCODINGS)
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as f:
-                while chunk := f.read(CHUNK):
-                    text = decoder.decode(chunk)
-                    if encoding == "cp1252" and _has_control_chars(text):
-                        raise UnicodeDecodeError(encoding, b"", 0, 1, "control characters")
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
-            return "utf-8-sig"
-        return encoding
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = True
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            if is_utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+    if is_utf8 and _decodes_final(decoder):
+        return digest.hexdigest(), "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    if _is_cp1252(path):
+        return digest.hexdigest(), "cp1252"
     raise ExportError(path, "text encoding not recognised", expected=_ENCODINGS)
+
+
+def _decodes_final(decoder: codecs.IncrementalDecoder) -> bool:
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_cp1252(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(CHUNK):
+                if _has_control_chars(decoder.decode(chunk)):
+                    return False
+    except UnicodeDecodeError:
+        return False
+    return _decodes_final(decoder)
 
 
 _ENCODINGS = "UTF-8 (with or without BOM) or Windows-1252/Latin-1"
