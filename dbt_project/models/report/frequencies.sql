@@ -10,10 +10,6 @@ answers as (
     select * from {{ ref('int_respondent_answers') }}
 ),
 
-ticks as (
-    select * from {{ ref('int_respondent_ticks') }}
-),
-
 single_bases as (
     select wave, question_code, count(answer_code) as base_n
     from answers
@@ -85,19 +81,37 @@ multi_bases as (
     {%- endfor %}
 ),
 
+multi_counts as (
+    -- Ticked boxes of those asked, one grouped aggregate per box over the wide kept table.
+    {%- set boxes = [] -%}
+    {%- for q in codebook_questions(types=['multi']) -%}
+        {%- for v in codebook_variables(questions=[q.code]) -%}{%- do boxes.append({'q': q, 'v': v}) -%}{%- endfor -%}
+    {%- endfor -%}
+    {%- for box in boxes %}
+    select
+        wave,
+        '{{ box.v.name }}' as variable_name,
+        count(*) filter (where {{ adapter.quote(box.v.name) }}) as count
+    from kept
+    where {{ asked_condition(box.q) }}
+    group by wave
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 multi_items as (
     select
-        t.wave,
-        t.question_code,
+        c.wave,
+        v.question_code,
         'item' as item_kind,
-        t.item_code,
-        any_value(t.item_label) as item_label,
-        any_value(t.item_position) as item_position,
-        count(*) filter (where t.is_selected) as count,
-        any_value(b.base_n) as base_n
-    from ticks as t
-    inner join multi_bases as b on b.wave = t.wave and b.question_code = t.question_code
-    group by t.wave, t.question_code, t.item_code
+        v.item_code,
+        v.item_label_fr as item_label,
+        v.item_position,
+        c.count,
+        b.base_n
+    from multi_counts as c
+    inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = c.variable_name
+    inner join multi_bases as b on b.wave = c.wave and b.question_code = v.question_code
 ),
 
 rows as (

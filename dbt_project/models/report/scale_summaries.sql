@@ -1,19 +1,48 @@
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
 -- Mean, median and sample standard deviation (n − 1) of every 1–10 scale item and number question, per wave,
--- over those asked who answered (tables 5–9 and 12; profile numbers quoted in the text).
+-- over those asked who answered (tables 5–9 and 12; profile numbers quoted in the text). Each item is one
+-- grouped aggregate over the wide kept-respondent table: two columns read, whatever the size of the wave.
+with kept as (
+    select * from {{ ref('int_responses_classified') }}
+    where exclusion_reason is null
+),
+
+summaries as (
+    {%- set questions = {} -%}
+    {%- for q in codebook_questions() -%}{%- do questions.update({q.code: q}) -%}{%- endfor -%}
+    {%- for v in codebook_variables(types=['scale', 'number']) %}
+    {%- set value = 'cast(k.' ~ adapter.quote(v.name) ~ ' as double)' %}
+    select
+        k.wave,
+        '{{ v.name }}' as variable_name,
+        count({{ value }}) as n,
+        avg({{ value }}) as mean,
+        median({{ value }}) as median,
+        stddev_samp({{ value }}) as sd,
+        min({{ value }}) as min,
+        max({{ value }}) as max
+    from kept as k
+    where {{ value }} is not null
+        {%- if v.type == 'scale' %} and {{ asked_condition(questions[v.question_code], 'k') }}{% endif %}
+    group by k.wave
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
 select
-    v.wave,
+    s.wave,
     v.question_code,
     q.label_fr as question_label,
     q.type as question_type,
-    v.item_code,
-    any_value(v.item_label) as item_label,
-    any_value(v.item_position) as item_position,
-    count(v.value) as n,
-    avg(v.value) as mean,
-    median(v.value) as median,
-    stddev_samp(v.value) as sd,
-    min(v.value) as min,
-    max(v.value) as max
-from {{ ref('int_respondent_values') }} as v
+    coalesce(v.item_code, v.question_code) as item_code,
+    coalesce(v.item_label_fr, q.label_fr) as item_label,
+    coalesce(v.item_position, 0) as item_position,
+    s.n,
+    s.mean,
+    s.median,
+    s.sd,
+    s.min,
+    s.max
+from summaries as s
+inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = s.variable_name
 inner join {{ ref('stg_codebook__questions') }} as q on q.question_code = v.question_code
-group by v.wave, v.question_code, q.label_fr, q.type, v.item_code
