@@ -17,6 +17,9 @@ from pathlib import Path
 
 from bench.memory import Sampler, StageSample
 
+#: The export as DuckDB reads it, every column as text (the samplegen exports are ';'-separated).
+READ_EXPORT = "read_csv(?, delim=';', header=true, all_varchar=true)"
+
 
 def duckdb_read(csv: str) -> dict[str, StageSample]:
     sampler = Sampler()
@@ -24,7 +27,7 @@ def duckdb_read(csv: str) -> dict[str, StageSample]:
         import duckdb
 
         con = duckdb.connect()
-        con.execute("select count(*) from read_csv(?, delim=';', header=true, all_varchar=true)", [csv]).fetchone()
+        con.execute(f"select count(*) from {READ_EXPORT}", [csv]).fetchone()
         con.close()
     return sampler.stages
 
@@ -37,8 +40,7 @@ def duckdb_load(csv: str, db: str) -> dict[str, StageSample]:
         import duckdb
 
         con = duckdb.connect(db)
-        con.execute("create table responses as select * from read_csv(?, delim=';', header=true, all_varchar=true)",
-                    [csv])
+        con.execute(f"create table responses as select * from {READ_EXPORT}", [csv])
         con.close()
     Path(db).unlink()
     return sampler.stages

@@ -40,6 +40,23 @@ def missing_note(n_missing: int) -> list[str]:
     return [f"{n_missing} réponse(s) manquante(s) écartée(s)"] if n_missing else []
 
 
+def comparison_context(family: str, kind: str, outcome: Var, grouping: Var, n_missing: int, **fields) -> dict:
+    """The columns every test row of one comparison shares: what is compared with what, what is missing.
+
+    ``fields`` add to them or replace them (a cross-tabulation names its two variables differently)."""
+    return dict(
+        family=family,
+        kind=kind,
+        variables=f"{outcome.label} selon {grouping.label}",
+        outcome=outcome.name,
+        outcome_label=outcome.label,
+        grouping=grouping.name,
+        grouping_label=grouping.label,
+        n_missing=n_missing,
+        notes=missing_note(n_missing),
+    ) | fields
+
+
 def asked(arrays: Arrays, var: Var, by_name: dict[str, Var]) -> np.ndarray:
     """Mask of the respondents the question was asked to."""
     size = len(next(iter(arrays.values()))) if arrays else 0
@@ -56,19 +73,17 @@ def crosstab(con: duckdb.DuckDBPyConnection, wave: str, spec: Crosstab) -> tuple
     row_codes = [c for c, _ in spec.row.choices]
     col_codes = [c for c, _ in spec.col.choices]
     res = independence(table, row_codes, col_codes, spec.row.labels, spec.col.labels)
-    context = dict(
-        family=spec.family,
-        kind="crosstab",
+    context = comparison_context(
+        spec.family,
+        "crosstab",
+        spec.col,
+        spec.row,
+        n_missing,
         variables=f"{spec.row.label} × {spec.col.label}",
-        outcome=spec.col.name,
-        outcome_label=spec.col.label,
-        grouping=spec.row.name,
-        grouping_label=spec.row.label,
         groups=as_json(
             {"rows": [spec.row.labels[c] for c in res.row_codes], "cols": [spec.col.labels[c] for c in res.col_codes]}
         ),
         n=res.n,
-        n_missing=n_missing,
         notes=missing_note(n_missing) + res.notes,
     )
     results = res.tests or [dict(method="chi2_pearson", is_primary=True)]
@@ -104,17 +119,8 @@ def crosstab(con: duckdb.DuckDBPyConnection, wave: str, spec: Crosstab) -> tuple
 def compare_two(wave: str, spec: TwoGroups, counts: data.GroupedCounts) -> list[TestRow]:
     """The group (box ticked) against the others, from the outcome's value counts in each."""
     labels = (f"{spec.group.short_label}=Oui", f"{spec.group.short_label}=Non")
-    context = dict(
-        family=spec.family,
-        kind="two_groups",
-        variables=f"{spec.outcome.label} selon {spec.group.label}",
-        outcome=spec.outcome.name,
-        outcome_label=spec.outcome.label,
-        grouping=spec.group.name,
-        grouping_label=spec.group.label,
-        groups=as_json(list(labels)),
-        n_missing=counts.n_missing,
-        notes=missing_note(counts.n_missing),
+    context = comparison_context(
+        spec.family, "two_groups", spec.outcome, spec.group, counts.n_missing, groups=as_json(list(labels))
     )
     rest = [c for i, c in enumerate(counts.by_choice) if i != SELECTED]
     others = Counts.tally(np.concatenate([c.values for c in rest]), np.concatenate([c.counts for c in rest]))
@@ -130,17 +136,7 @@ def compare_k(wave: str, spec: KGroups, arrays: Arrays, by_name: dict[str, Var])
     codes = [c for c, _ in spec.group.choices]
     present = [i for i in range(len(codes)) if np.any(valid & (g == i))]
     groups = [y[valid & (g == i)] for i in present]
-    context = dict(
-        family=spec.family,
-        kind="k_groups",
-        variables=f"{spec.outcome.label} selon {spec.group.label}",
-        outcome=spec.outcome.name,
-        outcome_label=spec.outcome.label,
-        grouping=spec.group.name,
-        grouping_label=spec.group.label,
-        n_missing=n_missing,
-        notes=missing_note(n_missing),
-    )
+    context = comparison_context(spec.family, "k_groups", spec.outcome, spec.group, n_missing)
     omnibus, pairs = k_groups(groups, [codes[i] for i in present], spec.group.labels)
     rows = [make_row(wave, spec.comparison_id, r, **context) for r in omnibus]
     for r in pairs:

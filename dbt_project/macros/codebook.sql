@@ -57,6 +57,14 @@
 {% endmacro %}
 
 
+{% macro questions_by_code() %}
+    {#- The codebook's questions (as codebook_questions gives them) keyed by question code. -#}
+    {%- set by_code = {} -%}
+    {%- for q in codebook_questions() -%}{%- do by_code.update({q.code: q}) -%}{%- endfor -%}
+    {{ return(by_code) }}
+{% endmacro %}
+
+
 {% macro typed_answer(column, question_type, is_other=false) -%}
     {#- Raw text → the type the codebook gives the question. Unparseable text becomes NULL here;
         the checks compare raw text and typed values so that nothing is lost silently. -#}

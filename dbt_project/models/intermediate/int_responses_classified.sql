@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
 {{ config(post_hook="{{ comment_codebook_columns() }}") }}
+{%- set answer_columns = codebook_variables(include_other=true) %}
 -- Every connection with the cleaning rule that excludes it (NULL: kept).
 -- Rules, first match wins (codebook.exclusion_reasons): incomplete, test_entry, out_of_target, duplicate.
 with responses as (
@@ -36,7 +37,7 @@ hashed as (
         response_key,
         wave,
         hash(
-        {%- for v in codebook_variables(include_other=true) %}
+        {%- for v in answer_columns %}
             {{ adapter.quote(v.name) }}{{ "," if not loop.last }}
         {%- endfor %}
         ) as answers_hash
@@ -54,7 +55,7 @@ ranked as (
         row_number() over (
             partition by
                 wave
-                {%- for v in codebook_variables(include_other=true) %},
+                {%- for v in answer_columns %},
                 {{ adapter.quote(v.name) }}
                 {%- endfor %}
             order by submitted_at, try_cast(response_id as bigint), response_id

@@ -17,8 +17,7 @@ variables as (
 ),
 
 summaries as (
-    {%- set questions = {} -%}
-    {%- for q in codebook_questions() -%}{%- do questions.update({q.code: q}) -%}{%- endfor -%}
+    {%- set questions = questions_by_code() -%}
     {%- set branches = [] -%}
     {%- for c in seed_rows('report_comparisons') -%}
         {%- if questions[c.group_question].type == 'single' -%}
@@ -54,10 +53,7 @@ summaries as (
         '{{ b.item }}' as group_item,
         case when k.{{ b.column }} then 'Y' else 'N' end as group_code,
         {%- endif %}
-        count({{ value }}) as n,
-        avg({{ value }}) as mean,
-        median({{ value }}) as median,
-        stddev_samp({{ value }}) as sd
+        {{ value_summary(value) }}
     from kept as k
     where {{ asked_condition(questions[b.c.value_question], 'k') }} and {{ value }} is not null
         {%- if b.item is none %} and k.{{ b.column }} is not null{% endif %}
@@ -73,7 +69,7 @@ select
     s.question_code as value_question,
     coalesce(v.item_code, v.question_code) as value_item,
     coalesce(v.item_label_fr, v.question_label_fr) as value_item_label,
-    coalesce(v.item_position, 0) as value_item_position,
+    v.item_position as value_item_position,
     s.group_question,
     s.group_item,
     items.label_fr as group_item_label,

@@ -8,17 +8,13 @@ with kept as (
 ),
 
 summaries as (
-    {%- set questions = {} -%}
-    {%- for q in codebook_questions() -%}{%- do questions.update({q.code: q}) -%}{%- endfor -%}
+    {%- set questions = questions_by_code() -%}
     {%- for v in codebook_variables(types=['scale', 'number']) %}
     {%- set value = 'cast(k.' ~ adapter.quote(v.name) ~ ' as double)' %}
     select
         k.wave,
         '{{ v.name }}' as variable_name,
-        count({{ value }}) as n,
-        avg({{ value }}) as mean,
-        median({{ value }}) as median,
-        stddev_samp({{ value }}) as sd,
+        {{ value_summary(value) }},
         min({{ value }}) as min,
         max({{ value }}) as max
     from kept as k
@@ -32,11 +28,11 @@ summaries as (
 select
     s.wave,
     v.question_code,
-    q.label_fr as question_label,
-    q.type as question_type,
+    v.question_label_fr as question_label,
+    v.question_type,
     coalesce(v.item_code, v.question_code) as item_code,
-    coalesce(v.item_label_fr, q.label_fr) as item_label,
-    coalesce(v.item_position, 0) as item_position,
+    coalesce(v.item_label_fr, v.question_label_fr) as item_label,
+    v.item_position,
     s.n,
     s.mean,
     s.median,
@@ -45,4 +41,3 @@ select
     s.max
 from summaries as s
 inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = s.variable_name
-inner join {{ ref('stg_codebook__questions') }} as q on q.question_code = v.question_code
