@@ -36,7 +36,8 @@
     {#- Questions as dicts; with_items=true keeps batteries, false keeps single-column questions. -#}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
-        select question_code, type, asked_if_question, asked_if_choice, mandatory, has_items, has_choice_groups
+        select question_code, type, asked_if_question, asked_if_choice, mandatory, has_items, has_choice_groups,
+            report_table
         from {{ ref('stg_codebook__questions') }}
         order by position
     {%- endset -%}
@@ -50,6 +51,7 @@
                 'asked_if_choice': row['asked_if_choice'],
                 'has_groups': row['has_choice_groups'],
                 'mandatory': row['mandatory'],
+                'report_table': row['report_table'],
             }) -%}
         {%- endif -%}
     {%- endfor -%}
