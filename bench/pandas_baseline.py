@@ -94,14 +94,14 @@ def _frequencies(kept: pd.DataFrame, q: codebook.Question) -> pd.DataFrame:
 def _comparison(kept: pd.DataFrame, cb: codebook.Codebook, c: Any) -> pd.DataFrame:
     """One report comparison: a number or scale question summarised within the groups of another."""
     value_question, group_question = cb.question(c.value_question), cb.question(c.group_question)
-    value_columns = [v.name for v in value_question.variables() if not v.is_other]
-    group_columns = [v.name for v in group_question.variables() if not v.is_other]
+    value_columns = [v.name for v in value_question.answer_variables()]
+    group_columns = [v.name for v in group_question.answer_variables()]
     asked = _asked(kept, value_question, value_columns + group_columns)
     values = asked[value_columns]
     if group_question.type == "single":
         groupings = {None: asked[group_question.question_code].replace("", None)}
     else:
-        items = [v for v in group_question.variables() if not v.is_other]
+        items = group_question.answer_variables()
         groupings = {
             v.item.item_code: (asked[v.name] == "Y").map({True: "Y", False: "N"})
             for v in items

@@ -166,8 +166,7 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
         [
             Part(v.name, x.question_code, q(v.name), f"{q(v.name)} IS NOT NULL")
             for x in bounded
-            for v in x.variables()
-            if not v.is_other
+            for v in x.answer_variables()
         ],
         [
             _check(
@@ -189,23 +188,16 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
             f"CASE WHEN {_changed_sql(f'r.{q(v.name)}', f't.{q(v.name)}')} THEN r.{q(v.name)} END "
             f"AS {q('changed__' + v.name)}, nullif(trim(r.{q(v.name)}), '') IS NOT NULL AS {q('given__' + v.name)}"
             for x in questions
-            for v in x.variables()
-            if not v.is_other
+            for v in x.answer_variables()
         )
         + f""" FROM {RAW} AS r JOIN {CLASSIFIED} AS t
                 ON t.source_sha256 = r.source_sha256 AND t.source_row = r.source_row
               WHERE r.wave = ?"""
     )
     parts = [
-        Part(
-            v.name,
-            x.question_code,
-            q("changed__" + v.name),
-            q("given__" + v.name),
-        )
+        Part(v.name, x.question_code, q("changed__" + v.name), q("given__" + v.name))
         for x in questions
-        for v in x.variables()
-        if not v.is_other
+        for v in x.answer_variables()
     ]
     parsed = _counted_target(
         con,
@@ -256,8 +248,7 @@ def value_sets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
     boxes = [
         Part(v.name, x.question_code, q(v.name), f"{q(v.name)} IS NOT NULL")
         for x in multis
-        for v in x.variables()
-        if not v.is_other
+        for v in x.answer_variables()
     ]
     raw = _counted_target(
         con,
@@ -318,7 +309,7 @@ def skip_logic(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str)
     mandatory = [x for x in cb.questions if x.mandatory]
     answers: list[Part] = []
     for x in mandatory:
-        names = [v.name for v in x.variables() if not v.is_other]
+        names = [v.name for v in x.answer_variables()]
         if x.type == "multi":
             # A mandatory multiple choice is answered when at least one box is ticked.
             ticked = " OR ".join(q(n) for n in names)

@@ -127,6 +127,10 @@ class Question:
             )
         return out
 
+    def answer_variables(self) -> list[Variable]:
+        """The columns that hold answers: every variable but the free-text "other" one, which no rule checks."""
+        return [v for v in self.variables() if not v.is_other]
+
 
 @dataclass(frozen=True)
 class Variable:

@@ -317,7 +317,7 @@ class Builder:
         """
         rng = self.rng("generic")
         for q in self.cb.questions:
-            names = [v.name for v in q.variables() if not v.is_other]
+            names = [v.name for v in q.answer_variables()]
             if q.type == "text" or any((self.cols[name] >= 0).any() for name in names):
                 continue
             if q.type == "single":

@@ -199,7 +199,7 @@ def test_answers_follow_the_questionnaire(cleaned_2023) -> None:
     raw, kept, _ = cleaned_2023
     does = kept[heading("does_eadmin")]
     for q in CB.questions:
-        cols = [v.export_heading for v in q.variables() if not v.is_other]
+        cols = [v.export_heading for v in q.answer_variables()]
         block = kept[cols]
         if q.asked_if_question:
             asked = kept[heading(q.asked_if_question)] == q.asked_if_choice
