@@ -28,8 +28,14 @@ def q(name: str) -> str:
 
 
 def waves(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Waves that have connections in this build."""
-    return [r[0] for r in con.execute(f"SELECT DISTINCT wave FROM {RAW} ORDER BY wave").fetchall()]
+    """Every wave of this build: declared (``raw.waves``) or with connections, so that a declared wave
+    that loaded nothing is checked too (its sample size fails) instead of being skipped."""
+    return [
+        r[0]
+        for r in con.execute(
+            f"SELECT wave FROM raw.waves UNION SELECT DISTINCT wave FROM {RAW} ORDER BY wave"
+        ).fetchall()
+    ]
 
 
 def read(con: duckdb.DuckDBPyConnection, sql: str, params: Iterable[object] | dict[str, object] = ()) -> pd.DataFrame:

@@ -25,6 +25,10 @@ from checks.frames import CLASSIFIED, RAW, RESPONDENTS, Part, counted, q, read
 from checks.specs import RAW_IDS, RESPONDENT_IDS, Check, Target
 
 EXCLUSIONS = "marts.respondent_exclusions"
+#: A wave that declares no minimum must keep at least this share of its submitted connections. Real waves keep
+#: most (2023: 178 of 220, 81 %); a wave that keeps far fewer has had its answers misread (unknown post-title
+#: codes all filed as "hors cible"), which would otherwise publish a near-empty wave with every check green.
+MIN_KEPT_SHARE = 0.5
 #: Raw text of a multiple-choice box: ticked or empty.
 BOX_VALUES = ["Y", ""]
 #: What the mandatory check sees of each answer the respondent was asked.
@@ -104,15 +108,29 @@ def _changed_sql(raw: str, typed: str) -> str:
     )
 
 
+def kept_floor(con: duckdb.DuckDBPyConnection, wave: str, declared: int | None) -> tuple[int, str]:
+    """The least number of kept respondents a wave may publish, and where it comes from: the declared
+    minimum, else :data:`MIN_KEPT_SHARE` of its submitted connections; never below 1."""
+    if declared is not None:
+        return max(declared, 1), "raw.waves min_respondents"
+    (submitted,) = con.execute(
+        f"SELECT count(*) FROM {RAW} WHERE wave = ? AND nullif(trim(submitdate), '') IS NOT NULL", [wave]
+    ).fetchone()
+    floor = max(1, -(-submitted * int(MIN_KEPT_SHARE * 100) // 100))
+    return floor, f"no minimum declared: {MIN_KEPT_SHARE:.0%} of the {submitted} submitted connections, at least 1"
+
+
 def sample_size(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> list[Target]:
-    """Kept and e-admin respondents within the wave's bounds; every connection kept or excluded."""
+    """Kept and e-admin respondents within the wave's bounds (a wave never publishes empty); every
+    connection kept or excluded."""
     filter_q, filter_choice = eadmin_condition(cb)
     bounds = con.execute(
         "SELECT min_respondents, max_respondents, min_eadmin, max_eadmin FROM raw.waves WHERE wave = ?", [wave]
     ).fetchone() or (None, None, None, None)
+    floor, why = kept_floor(con, wave, bounds[0])
     targets = []
     for name, where, column, (low, high), what in (
-        ("respondents", "true", "respondent_id", bounds[:2], "kept respondents (raw.waves min/max_respondents)"),
+        ("respondents", "true", "respondent_id", (floor, bounds[1]), f"kept respondents ({why}; max: raw.waves)"),
         (
             "eadmin_respondents",
             f"{q(filter_q)} = '{filter_choice}'",
@@ -221,7 +239,11 @@ def ranges(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> 
 
 
 def value_sets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook, wave: str) -> list[Target]:
-    """Single choices within their codebook choices; multiple-choice boxes 'Y' or empty in raw."""
+    """Single choices within their codebook choices; multiple-choice boxes 'Y' or empty in raw.
+
+    Ingest already refuses any answer of the export that is not a codebook code (``ingest/answers.py``),
+    and rewrites other spellings to codes; this suite checks the built warehouse again, so that a
+    model or recoding slip cannot publish a value outside the codebook."""
     singles = [x for x in cb.questions if x.type == "single" and not x.items]
     choices = _counted_target(
         con,

@@ -23,11 +23,17 @@ import pandas as pd
 
 import codebook
 from ingest import readers
+from ingest.answers import check_and_recode
 from ingest.errors import ExportError
-from ingest.headings import HeadingMap, map_headings
-from ingest.manifest import ExportFile
+from ingest.headings import HEADING_FORMATS, HeadingMap, map_headings, split_heading
+from ingest.manifest import ExportFile, wave_from_dates
 
 LINEAGE_COLUMNS = ("source_file", "source_sha256", "source_row", "wave", "loaded_at")
+
+
+#: Submit dates as LimeSurvey writes them (ISO in CSV, day first in some spreadsheet exports).
+#: staging.stg_survey__responses parses the same formats (its list must stay equal to this one).
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M")
 
 
 @dataclass
@@ -40,6 +46,12 @@ class FileReport:
     rows_loaded: int = 0
     rows_rejected: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    heading_format: str = "code"
+    answer_format: str = "codes"
+    tick_format: str | None = None
+    free_text_columns: int = 0
+    wave: str = ""
+    wave_from_dates: bool = False
 
 
 def _q(name: str) -> str:
@@ -63,7 +75,18 @@ def create_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """CREATE TABLE raw.files (
   source_file VARCHAR, source_sha256 VARCHAR, wave VARCHAR, file_format VARCHAR, encoding VARCHAR,
-  delimiter VARCHAR, rows_loaded INTEGER, rows_rejected INTEGER, ignored_columns VARCHAR[], loaded_at TIMESTAMP)"""
+  delimiter VARCHAR, heading_format VARCHAR, answer_format VARCHAR, tick_format VARCHAR, wave_from VARCHAR,
+  rows_loaded INTEGER, rows_rejected INTEGER, ignored_columns VARCHAR[], loaded_at TIMESTAMP)"""
+    )
+    con.execute(
+        """CREATE TABLE raw.answer_recodes (
+  source_file VARCHAR, source_sha256 VARCHAR, column_name VARCHAR, export_heading VARCHAR, exported_value VARCHAR,
+  answer_code VARCHAR, row_count BIGINT)"""
+    )
+    con.execute(
+        """CREATE TABLE raw.free_texts (
+  source_file VARCHAR, source_sha256 VARCHAR, wave VARCHAR, response_id VARCHAR, question_code VARCHAR,
+  export_heading VARCHAR, text VARCHAR)"""
     )
     con.execute(
         """CREATE TABLE raw.rejected_rows (
@@ -96,32 +119,63 @@ def load_waves(con: duckdb.DuckDBPyConnection, waves: list[codebook.Wave]) -> No
     )
 
 
-def load_file(con: duckdb.DuckDBPyConnection, export: ExportFile, loaded_at: dt.datetime, workdir: Path) -> FileReport:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFile,
+    loaded_at: dt.datetime,
+    workdir: Path,
+    known_waves: list[codebook.Wave],
+) -> FileReport:
+    """Load one export; settle its wave (from its submit dates when its name does not say), check and
+    recode its answer codes, keep its free texts, and check its response ids."""
     path = export.path
     suffix = path.suffix.lower()
     if suffix == ".csv":
         sha256, encoding = readers.scan_text(path)
     else:
         sha256, encoding = readers.sha256(path), None
-    report = FileReport(export=export, sha256=sha256, file_format=suffix.lstrip("."), encoding=encoding)
+    report = FileReport(
+        export=export, sha256=sha256, file_format=suffix.lstrip("."), encoding=encoding, wave=export.wave or ""
+    )
     seen = con.execute("SELECT source_file FROM raw.files WHERE source_sha256 = ?", [report.sha256]).fetchone()
     if seen:
         raise ExportError(path, f"same content as {seen[0]} (loaded twice)", expected="each export once")
     if suffix == ".csv":
-        _load_csv(con, report, loaded_at, workdir)
+        heading_map = _load_csv(con, report, loaded_at, workdir)
     else:
         frame = readers.read_xlsx(path) if suffix == ".xlsx" else readers.read_sav(path)
-        _load_frame(con, report, frame, loaded_at)
+        heading_map = _load_frame(con, report, frame, loaded_at)
+    if export.wave is None:
+        report.wave = wave_from_dates(path, _submit_dates(con, report), known_waves)
+        report.wave_from_dates = True
+        con.execute("UPDATE raw.responses SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
+        for table in ("free_texts", "rejected_rows"):
+            con.execute(f"UPDATE raw.{table} SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
+    report.heading_format = HEADING_FORMATS[heading_map.heading_format]
+    recoding = check_and_recode(con, path, sha256, {c: split_heading(h)[0] for h, c in heading_map.columns.items()})
+    report.answer_format, report.tick_format = recoding.answer_format, recoding.tick_format
+    if recoding.recodes:
+        con.executemany(
+            "INSERT INTO raw.answer_recodes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [path.name, sha256, column, _heading_of(heading_map, column), value, code or None, rows]
+                for column, value, code, rows in recoding.recodes
+            ],
+        )
     _check_ids(con, report)
     con.execute(
-        "INSERT INTO raw.files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO raw.files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             path.name,
             report.sha256,
-            export.wave,
+            report.wave,
             report.file_format,
             report.encoding,
             report.delimiter,
+            report.heading_format,
+            report.answer_format,
+            report.tick_format,
+            "submit dates" if report.wave_from_dates else ("manifest or file name"),
             report.rows_loaded,
             report.rows_rejected,
             report.ignored_columns,
@@ -131,9 +185,23 @@ def load_file(con: duckdb.DuckDBPyConnection, export: ExportFile, loaded_at: dt.
     return report
 
 
+def _heading_of(heading_map: HeadingMap, column: str) -> str:
+    return next(h for h, c in heading_map.columns.items() if c == column)
+
+
+def _submit_dates(con: duckdb.DuckDBPyConnection, report: FileReport) -> list[dt.date]:
+    formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
+    rows = con.execute(
+        f"""SELECT DISTINCT CAST(try_strptime(nullif(trim(submitdate), ''), [{formats}]) AS DATE) AS d
+            FROM raw.responses WHERE source_sha256 = ? AND d IS NOT NULL ORDER BY d""",
+        [report.sha256],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def _lineage_select(report: FileReport, loaded_at: dt.datetime) -> str:
     name = report.export.path.name.replace("'", "''")
-    wave = report.export.wave.replace("'", "''")
+    wave = report.wave.replace("'", "''")
     return (
         f"'{name}' AS source_file, '{report.sha256}' AS source_sha256, "
         f"0 AS source_row, '{wave}' AS wave, "
@@ -141,7 +209,7 @@ def _lineage_select(report: FileReport, loaded_at: dt.datetime) -> str:
     )
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, report: FileReport, loaded_at: dt.datetime, workdir: Path) -> None:
+def _load_csv(con: duckdb.DuckDBPyConnection, report: FileReport, loaded_at: dt.datetime, workdir: Path) -> HeadingMap:
     path = report.export.path
     dialect = readers.sniff_dialect(path, report.encoding)
     report.delimiter = dialect.delimiter
@@ -152,15 +220,18 @@ def _load_csv(con: duckdb.DuckDBPyConnection, report: FileReport, loaded_at: dt.
         columns = "{" + ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in dialect.headings) + "}"
         delim = dialect.delimiter.replace("'", "''")
         con.execute("DROP TABLE IF EXISTS ingest_rejects; DROP TABLE IF EXISTS ingest_reject_scans")
+        reader = f"""read_csv(?, delim='{delim}', quote='"', escape='"', header=true, auto_detect=false,
+              columns={columns}, strict_mode=true, store_rejects=true,
+              rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')"""
         try:
             con.execute(
                 f"""INSERT INTO raw.responses BY NAME
-SELECT {_lineage_select(report, loaded_at)}, {_renames(heading_map)}
-FROM read_csv(?, delim='{delim}', quote='"', escape='"', header=true, auto_detect=false,
-              columns={columns}, strict_mode=true, store_rejects=true,
-              rejects_table='ingest_rejects', rejects_scan='ingest_reject_scans')""",
+SELECT {_lineage_select(report, loaded_at)}, {_renames(heading_map)} FROM {reader}""",
                 [str(source)],
             )
+            if heading_map.free_texts:
+                id_heading = next(h for h, c in heading_map.columns.items() if c == "id")
+                _load_free_texts(con, report, heading_map, f"(SELECT * FROM {reader})", [str(source)], id_heading)
         except duckdb.Error as exc:
             raise ExportError(
                 path, f"CSV cannot be parsed: {str(exc).splitlines()[0]}", expected="a LimeSurvey CSV export"
@@ -175,13 +246,39 @@ FROM read_csv(?, delim='{delim}', quote='"', escape='"', header=true, auto_detec
             con.executemany(
                 "INSERT INTO raw.rejected_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    [path.name, report.sha256, report.export.wave, line, kind, msg, text, loaded_at]
+                    [path.name, report.sha256, report.wave, line, kind, msg, text, loaded_at]
                     for line, kind, msg, text in rejects
                 ],
             )
     finally:
         if source != path:
             source.unlink(missing_ok=True)
+    return heading_map
+
+
+def _load_free_texts(
+    con: duckdb.DuckDBPyConnection,
+    report: FileReport,
+    heading_map: HeadingMap,
+    relation: str,
+    params: list[object],
+    id_heading: str,
+) -> None:
+    """Comments and undeclared "other" texts, one row per non-empty text: kept in ``raw``, shown nowhere."""
+    report.free_text_columns = len(heading_map.free_texts)
+    selects = " UNION ALL ".join(
+        f"SELECT trim({_q(id_heading)}) AS response_id, '{f.question_code}' AS question_code, "
+        f"'{f.heading.replace(chr(39), chr(39) * 2)}' AS export_heading, {_q(f.heading)} AS text FROM src"
+        for f in heading_map.free_texts
+    )
+    name = report.export.path.name
+    con.execute(
+        f"""INSERT INTO raw.free_texts
+            WITH src AS (SELECT * FROM {relation})
+            SELECT ?, ?, ?, response_id, question_code, export_heading, text
+            FROM ({selects}) WHERE nullif(trim(text), '') IS NOT NULL""",
+        [*params, name, report.sha256, report.wave],
+    )
 
 
 def _renames(heading_map: HeadingMap) -> str:
@@ -190,15 +287,18 @@ def _renames(heading_map: HeadingMap) -> str:
 
 def _load_frame(
     con: duckdb.DuckDBPyConnection, report: FileReport, frame: pd.DataFrame, loaded_at: dt.datetime
-) -> None:
+) -> HeadingMap:
     path = report.export.path
     heading_map = map_headings(path, list(frame.columns))
     report.ignored_columns = heading_map.ignored
+    if heading_map.free_texts:
+        id_heading = next(h for h, c in heading_map.columns.items() if c == "id")
+        con.register("ingest_free_frame", frame.astype(object).where(frame.notna(), None))
+        try:
+            _load_free_texts(con, report, heading_map, "ingest_free_frame", [], id_heading)
+        finally:
+            con.unregister("ingest_free_frame")
     frame = frame[list(heading_map.columns)].rename(columns=heading_map.columns)
-    if report.file_format == "sav":
-        # SPSS exports code a ticked box as 1 and an unticked one as 0.
-        multi = [v.name for v in codebook.load().variables() if v.kind == "multi" and v.name in frame]
-        frame[multi] = frame[multi].replace({"1": "Y", "0": None})
     con.register("ingest_frame", frame.astype(object).where(frame.notna(), None))
     try:
         con.execute(
@@ -208,6 +308,7 @@ SELECT {_lineage_select(report, loaded_at)}, {", ".join(_q(c) for c in frame.col
     finally:
         con.unregister("ingest_frame")
     report.rows_loaded = _count(con, report)
+    return heading_map
 
 
 #: A record's 1-based position in its file: rows are inserted in file order, so a file's rowids are consecutive.
@@ -255,7 +356,7 @@ def _check_ids(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
            FROM keys a JOIN keys b ON a.rid = b.rid
             AND (a.source_sha256 <> b.source_sha256 OR a.source_row > b.source_row)
            WHERE a.source_sha256 = ? ORDER BY a.source_row LIMIT 1""",
-        [report.export.wave, report.export.wave, report.sha256],
+        [report.wave, report.wave, report.sha256],
     ).fetchone()
     if clash:
         rid, row, other_file, other_row = clash
@@ -264,5 +365,5 @@ def _check_ids(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
             f"response id {rid} already used in {other_file} row {other_row}",
             row=row,
             column="id",
-            expected=f"unique response ids within wave {report.export.wave}",
+            expected=f"unique response ids within wave {report.wave}",
         )

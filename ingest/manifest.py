@@ -13,6 +13,7 @@ the wave is the first four-digit year in the file name
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,8 @@ import codebook
 from ingest.errors import ExportError
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".sav")
+#: The survey structure export (.lss): compared with the codebook before anything is loaded.
+STRUCTURE_SUFFIX = ".lss"
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = codebook.MANIFEST_COLUMNS
 _YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
@@ -29,8 +32,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass(frozen=True)
 class ExportFile:
+    """An export and its wave; ``wave`` is None for a file named as LimeSurvey names it by default
+    (``results-survey123456.csv``), whose wave is read from its submit dates once loaded."""
+
     path: Path
-    wave: str
+    wave: str | None
 
 
 def _is_ignored(path: Path) -> bool:
@@ -64,23 +70,18 @@ def _read_manifest(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _wave_from_name(path: Path) -> str:
+def _wave_from_name(path: Path) -> str | None:
     match = _YEAR.search(path.stem)
-    if not match:
-        raise ExportError(
-            path,
-            "cannot tell which wave this export belongs to",
-            expected=f"a year in the file name (e.g. responses_2023.csv) or a row in {MANIFEST_NAME}",
-        )
-    return match.group(0)
+    return match.group(0) if match else None
 
 
-def discover(raw_dir: Path) -> tuple[list[ExportFile], list[codebook.Wave]]:
-    """List the exports of ``raw_dir`` with their wave, and the waves' settings.
+def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Path | None]:
+    """List the exports of ``raw_dir`` with their wave (None: to be read from the submit dates),
+    the manifest's rows, and the survey structure file (.lss) if one is there.
 
     Fails on anything that would make the build ambiguous: a folder with no
-    export, a file of an unsupported type, a manifest naming a missing file, or
-    a wave whose fieldwork window is declared nowhere.
+    export, a file of an unsupported type (an SPSS or R syntax export is
+    refused with the export to choose instead), a manifest naming a missing file.
     """
     if not raw_dir.is_dir():
         raise ExportError(raw_dir, "raw folder not found", expected="a folder holding the survey exports")
@@ -89,9 +90,23 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[codebook.Wave]]:
     by_file = {row["file"]: row for row in manifest}
 
     files: list[ExportFile] = []
+    structures: list[Path] = []
+    names = {p.name for p in raw_dir.iterdir()}
     for path in sorted(raw_dir.iterdir()):
         if path.name == MANIFEST_NAME or _is_ignored(path):
             continue
+        if path.suffix.lower() == STRUCTURE_SUFFIX:
+            structures.append(path)
+            continue
+        syntax_export = syntax_export_kind(path, names)
+        if syntax_export:
+            raise ExportError(
+                path,
+                f"this is LimeSurvey's {syntax_export} export (data without headings, its answer codes and labels "
+                "in a syntax program), which the warehouse does not read",
+                expected="re-export the responses as 'SPSS (.sav)' or as CSV with headings = 'Question code' and "
+                "answers = 'Answer codes' (see README, Exporting from LimeSurvey)",
+            )
         if path.suffix.lower() not in EXPORT_SUFFIXES:
             raise ExportError(path, "unsupported file type", expected="an export in " + ", ".join(EXPORT_SUFFIXES))
         row = by_file.get(path.name)
@@ -101,19 +116,94 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[codebook.Wave]]:
             raise ExportError(manifest_path, f"names {name!r}, which is not in the folder", column="file")
     if not files:
         raise ExportError(raw_dir, "no export found", expected="at least one " + " / ".join(EXPORT_SUFFIXES) + " file")
+    if len(structures) > 1:
+        raise ExportError(raw_dir, f"{len(structures)} survey structure files (.lss)", expected="at most one")
+    return files, manifest, structures[0] if structures else None
 
-    return files, _resolve_waves(files, manifest, manifest_path)
+
+#: LimeSurvey's syntax exports: the data file of each, and the syntax file beside it.
+_SYNTAX_EXPORTS = (("SPSS syntax (.sps + .dat)", (".sps", ".dat")), ("R syntax (.R + data .csv)", (".r",)))
 
 
-def _resolve_waves(files: list[ExportFile], manifest: list[dict[str, str]], manifest_path: Path) -> list[codebook.Wave]:
-    cb = codebook.load()
+def syntax_export_kind(path: Path, folder_names: set[str]) -> str | None:
+    """Which syntax export ``path`` belongs to, if any: a syntax file, or the data file written with one.
+
+    LimeSurvey names them ``survey_<id>_SPSS_syntax_file.sps`` / ``survey_<id>_SPSS_data_file.dat`` and
+    ``survey_<id>_R_syntax_file.R`` / ``survey_<id>_R_data_file.csv``: a CSV beside an R syntax file is
+    the R export's data.
+    """
+    suffix = path.suffix.lower()
+    for kind, suffixes in _SYNTAX_EXPORTS:
+        if suffix in suffixes:
+            return kind
+    if suffix == ".csv" and (
+        path.stem.lower().endswith("_r_data_file") or any(n.lower().endswith(".r") for n in folder_names)
+    ):
+        return _SYNTAX_EXPORTS[1][0]
+    return None
+
+
+#: How far outside a wave's fieldwork a submit date may fall and still say which wave a file is (test
+#: entries are made in the days before the survey opens, late ones just after it closes).
+FIELDWORK_MARGIN = dt.timedelta(days=31)
+
+
+def wave_from_dates(path: Path, dates: list[dt.date], waves: list[codebook.Wave]) -> str:
+    """The one known wave whose fieldwork holds this file's submit dates (within a margin), or a message
+    showing the manifest to write.
+
+    A wave fits when every submit date falls within its fieldwork window widened by
+    :data:`FIELDWORK_MARGIN` and at least one falls inside the window itself.
+    """
+    fits = []
+    for w in waves:
+        if not w.fieldwork_start or not w.fieldwork_end:
+            continue
+        start, end = dt.date.fromisoformat(w.fieldwork_start), dt.date.fromisoformat(w.fieldwork_end)
+        if (
+            dates
+            and all(start - FIELDWORK_MARGIN <= d <= end + FIELDWORK_MARGIN for d in dates)
+            and any(start <= d <= end for d in dates)
+        ):
+            fits.append(w.wave)
+    if len(fits) == 1:
+        return fits[0]
+    known = "; ".join(f"{w.wave}: {w.fieldwork_start} – {w.fieldwork_end}" for w in waves) or "none"
+    span = f"its submit dates run from {min(dates)} to {max(dates)}" if dates else "it has no submit date"
+    year = str(max(dates).year) if dates else "2024"
+    start, end = (min(dates), max(dates)) if dates else ("2024-03-01", "2024-03-31")
+    raise ExportError(
+        path,
+        f"cannot tell which wave this export belongs to: {span}, "
+        + ("inside the fieldwork of several known waves" if fits else "inside no known wave's fieldwork")
+        + f" ({known})",
+        expected=f"a year in the file name (responses_{year}.csv) or a {MANIFEST_NAME} beside it, e.g.\n"
+        f"file,wave,fieldwork_start,fieldwork_end\n{path.name},{year},{start},{end}",
+    )
+
+
+def _settings(wave_id: str, manifest: list[dict[str, str]]) -> codebook.Wave:
+    """A wave's settings: ``waves.csv``, overridden by the manifest's filled cells."""
+    wave = codebook.load().wave(wave_id) or codebook.Wave(wave_id, f"Vague {wave_id}", "", "", None, None, None, None)
+    for row in (r for r in manifest if r["wave"] == wave_id):
+        overrides = {c: row[c] for c in ("fieldwork_start", "fieldwork_end") if row.get(c)}
+        overrides |= {c: int(row[c]) for c in MANIFEST_COLUMNS[4:] if row.get(c)}
+        wave = replace(wave, **overrides)
+    return wave
+
+
+def declared_waves(manifest: list[dict[str, str]]) -> list[codebook.Wave]:
+    """Every wave the codebook or the manifest declares with a fieldwork window: those a default-named
+    export may be matched to by its submit dates."""
+    ids = sorted({w.wave for w in codebook.load().waves} | {r["wave"] for r in manifest})
+    return [w for w in (_settings(i, manifest) for i in ids) if w.fieldwork_start and w.fieldwork_end]
+
+
+def resolve_waves(files: list[ExportFile], manifest: list[dict[str, str]], manifest_path: Path) -> list[codebook.Wave]:
+    """Each loaded wave's settings; a fieldwork window is required."""
     waves: list[codebook.Wave] = []
-    for wave_id in sorted({f.wave for f in files}):
-        wave = cb.wave(wave_id) or codebook.Wave(wave_id, f"Vague {wave_id}", "", "", None, None, None, None)
-        for row in (r for r in manifest if r["wave"] == wave_id):
-            overrides = {c: row[c] for c in ("fieldwork_start", "fieldwork_end") if row.get(c)}
-            overrides |= {c: int(row[c]) for c in MANIFEST_COLUMNS[4:] if row.get(c)}
-            wave = replace(wave, **overrides)
+    for wave_id in sorted({f.wave for f in files if f.wave is not None}):
+        wave = _settings(wave_id, manifest)
         if not wave.fieldwork_start or not wave.fieldwork_end:
             raise ExportError(
                 manifest_path if manifest else next(f.path for f in files if f.wave == wave_id),

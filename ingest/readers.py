@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import math
@@ -125,22 +126,30 @@ def sniff_dialect(path: Path, encoding: str) -> CsvDialect:
 
 def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     """A UTF-8 copy of a Windows-1252 export, for DuckDB's reader."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", newline="", suffix=".csv", dir=workdir, delete=False
-    ) as out, path.open(encoding=encoding, newline="") as src:
+    with (
+        tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", suffix=".csv", dir=workdir, delete=False) as out,
+        path.open(encoding=encoding, newline="") as src,
+    ):
         while chunk := src.read(CHUNK):
             out.write(chunk)
     return Path(out.name)
 
 
 def _as_text(value: object) -> str | None:
-    """Spreadsheet and SPSS cells as the text the survey tool would have written."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """Spreadsheet and SPSS cells as the text the survey tool would have written.
+
+    Dates and times (SPSS DATETIME, Excel date cells, with or without fractions
+    of a second) are written as LimeSurvey's CSV writes them, to the second; a
+    missing one (SPSS system-missing, pandas ``NaT``) is empty, never ``NaT``.
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
     text = str(value)
     return text if text != "" else None
 
@@ -156,15 +165,27 @@ def read_xlsx(path: Path) -> pd.DataFrame:
 
 
 def read_sav(path: Path) -> pd.DataFrame:
+    """An SPSS file as text, each coded value replaced by the file's own value label.
+
+    LimeSurvey's SPSS export numbers the answer options of a list (1, 2, …)
+    and labels them; the label is the only link back to the codebook's answer
+    code, so it is what ingest reads (as a "full answers" export). Values
+    without a label (numbers, scales, unlabelled codes) stay as they are.
+    """
     import pyreadstat
 
     try:
-        frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
     except Exception as exc:  # pyreadstat raises its own ReadstatError and OSError
         raise ExportError(
             path, f"not a readable SPSS file ({type(exc).__name__})", expected="an SPSS .sav export"
         ) from exc
-    return _all_text(frame)
+    text = _all_text(frame)
+    for column, labels in meta.variable_value_labels.items():
+        by_text = {_as_text(k): str(v) for k, v in labels.items()}
+        if column in text and by_text:
+            text[column] = text[column].map(lambda x, m=by_text: m.get(x, x) if x is not None else None)
+    return text
 
 
 def _all_text(frame: pd.DataFrame) -> pd.DataFrame:

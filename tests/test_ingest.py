@@ -105,10 +105,28 @@ def test_unreadable_workbook_is_refused(tmp_path: Path) -> None:
         ingest(tmp_path / "raw", tmp_path / "w.duckdb")
 
 
-def test_file_without_wave_is_refused(tmp_path: Path) -> None:
-    write_export(read_export(), tmp_path / "raw" / "export.csv")
-    with pytest.raises(ExportError, match="wave"):
+@pytest.mark.parametrize(
+    ("heading", "value", "words"),
+    [
+        ("Q10[SQ004]", "11", ["Q10[SQ004] (site)", "'11'", "1–10"]),
+        ("Q06[SQ001]", "5.5", ["Q06[SQ001] (support_type)", "'5.5'", "1–10"]),
+        ("Q02[SQ003]", "X", ["Q02[SQ003] (place)", "'X'", "tick"]),
+        ("Q16", "Z", ["Q16 (gender)", "'Z'", "F, M or X (codebook_choices.csv)"]),
+    ],
+    ids=["scale_11", "half_point", "box_x", "gender_z"],
+)
+def test_value_outside_the_codebook_is_refused_at_ingest_with_its_rows(
+    tmp_path: Path, heading: str, value: str, words: list[str]
+) -> None:
+    frame = read_export()
+    rows = frame.index[frame["submitdate"] != ""][[3, 8]]
+    frame.loc[rows, heading] = value
+    write_export(frame, tmp_path / "raw" / "responses_2023.csv")
+    with pytest.raises(ExportError) as err:
         ingest(tmp_path / "raw", tmp_path / "w.duckdb")
+    text = str(err.value)
+    for word in [*words, "responses_2023.csv", f"in 2 rows (rows {rows[0] + 1}, {rows[1] + 1})"]:
+        assert word in text, text
 
 
 def test_duplicated_response_id_names_both_rows(tmp_path: Path) -> None:
