@@ -35,7 +35,10 @@ from ingest.errors import ExportError
 TICKED = ("Y", "1", "Oui", "Yes")
 #: An unticked box: answer codes (empty; ``N`` in old exports), "Convert N to 2" / "to 0", full answers
 #: (``N/A``: a box of a question never shown to that person).
-UNTICKED = ("", "N", "2", "0", "Non", "No", "N/A")
+#: LimeSurvey's SPSS export labels an unticked box "Not Selected" (``Non sélectionné`` in French).
+UNTICKED = ("", "N", "2", "0", "Non", "No", "N/A", "Non sélectionné", "Not Selected")
+#: Pairs of (ticked, unticked) one export option writes, to name a file's tick format in raw.files.
+TICK_PAIRS = (("Y", "N"), ("1", "0"), ("1", "2"), ("Oui", "Non"), ("Yes", "No"), ("Oui", "Non sélectionné"))
 #: Full answers' spelling of an empty yes/no answer (question not shown).
 NOT_SHOWN = "N/A"
 #: Yes/no answers rewritten by "Convert Y to …/N to …": only where the file's ticks were converted too.
@@ -145,7 +148,7 @@ def _profile(con: duckdb.DuckDBPyConnection, sha256: str, variables: list[codebo
 
 def _tick_format(values: Iterable[str]) -> str | None:
     seen = {x for x in values if x not in ("", NOT_SHOWN)}
-    for yes, no in (("Y", "N"), ("1", "0"), ("1", "2"), ("Oui", "Non"), ("Yes", "No")):
+    for yes, no in TICK_PAIRS:
         if seen and seen <= {yes, no}:
             return f"{yes}/{'empty' if yes == 'Y' and no not in seen else no}"
     return "mixed" if seen else None

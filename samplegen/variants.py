@@ -34,7 +34,7 @@ SAMPLE_EXPORT = SAMPLE_DIR / "responses_2023.csv"
 SURVEY_ID = "123456"
 DEFAULT_CSV_NAME = f"results-survey{SURVEY_ID}.csv"
 DEFAULT_XLSX_NAME = f"results-survey{SURVEY_ID}.xlsx"
-DEFAULT_SAV_NAME = f"survey_{SURVEY_ID}_SPSS.sav"
+DEFAULT_SAV_NAME = f"survey_{SURVEY_ID}_spss.sav"
 #: What LimeSurvey's French interface calls the metadata columns (their question text in the field map).
 METADATA_TEXT_FR = {
     "id": "ID de la réponse",
@@ -98,7 +98,7 @@ def rename_headings(frame: pd.DataFrame, style: str) -> pd.DataFrame:
 def _asked(frame: pd.DataFrame, q: codebook.Question) -> pd.Series:
     """Connections that were shown the question (its condition holds): the others hold NULL in LimeSurvey."""
     if not q.is_conditional:
-        return frame["submitdate"] != ""
+        return pd.Series(True, index=frame.index)
     cond = codebook.load().question(q.asked_if_question)
     return frame[cond.export_code] == q.asked_if_choice
 
@@ -171,6 +171,92 @@ def excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Value labels LimeSurvey's SPSS export gives a multiple-choice box (gT('Yes'), gT('Not Selected') in French).
+SPSS_TICK_LABELS = {1: "Oui", 0: "Non sélectionné"}
+
+
+def spss_varname(heading: str) -> str:
+    """``SPSSWriter::SPSSvarname``: brackets dropped (``Q02[SQ001]`` → ``Q02_SQ001``), a leading digit prefixed."""
+    name = heading if heading[:1].isalpha() else "v" + heading
+    for old, new in (("-", "_"), (":", "_dd_"), (";", "_dc_"), ("!", "_excl_"), ("[", "_"), ("]", ""), (" ", "_")):
+        name = name.replace(old, new)
+    return name
+
+
+def spss_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict], list[str]]:
+    """The sample as LimeSurvey's SPSS (.sav) export holds it: SPSS variable names; dates as real date-times
+    (empty for an unsubmitted response); lists with non-numeric codes as their full answer text (SPSS labels
+    only numbers), numeric codes as numbers with value labels; boxes 1/0 with value labels; numbers numeric.
+    Returns the frame, the value labels and the variable labels."""
+    variables = _variables(frame)
+    out: dict[str, object] = {}
+    value_labels: dict[str, dict] = {}
+    labels: list[str] = []
+    for h in frame.columns:
+        name, v = spss_varname(h), variables.get(h)
+        col = frame[h].replace("", None)
+        labels.append(heading_text(v) if v else METADATA_TEXT_FR.get(h, h))
+        if h in ("submitdate", "startdate", "datestamp"):
+            out[name] = pd.to_datetime(col, format="%Y-%m-%d %H:%M:%S")
+        elif h in ("id", "lastpage", "seed") or (v and not v.is_other and v.question.type in ("scale", "number")):
+            out[name] = pd.to_numeric(col)
+        elif v and not v.is_other and v.question.type == "multi":
+            out[name] = (frame[h] == "Y").astype(float).where(_asked(frame, v.question))
+            value_labels[name] = SPSS_TICK_LABELS
+        elif v and not v.is_other and v.question.type == "single":
+            choices = v.question.choices
+            if all(c.choice_code.isdigit() for c in choices):
+                out[name] = pd.to_numeric(col)
+                value_labels[name] = {int(c.choice_code): c.label_fr for c in choices}
+            else:
+                # -oth- has no answer row in LimeSurvey: the SPSS export leaves that code as it is.
+                full = {c.choice_code: c.label_fr for c in choices if c.choice_code != "-oth-"}
+                out[name] = col.map(lambda x, m=full: m.get(x, x) if x is not None else None)
+        else:
+            out[name] = col
+    return pd.DataFrame(out), value_labels, labels
+
+
+def _sav(frame: pd.DataFrame, folder: Path) -> None:
+    import pyreadstat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    data, value_labels, labels = spss_frame(frame)
+    pyreadstat.write_sav(data, str(folder / DEFAULT_SAV_NAME), column_labels=labels, variable_value_labels=value_labels)
+
+
+def _syntax_data(frame: pd.DataFrame) -> str:
+    """The data file of LimeSurvey's SPSS and R syntax exports: no heading row, values quoted with ``'``."""
+    lines = [",".join("'" + str(x).replace("'", "''") + "'" for x in row) for row in frame.itertuples(index=False)]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def _spss_syntax(frame: pd.DataFrame, folder: Path) -> None:
+    """Classic SPSS export: ``.dat`` data and an ``.sps`` program declaring names, types and labels."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"survey_{SURVEY_ID}_SPSS"
+    (folder / f"{stem}_data_file.dat").write_text(_syntax_data(frame), encoding="utf-8")
+    names = " ".join(f"{spss_varname(h)} A255" for h in frame.columns)
+    (folder / f"{stem}_syntax_file.sps").write_text(
+        f'GET DATA /TYPE=TXT /FILE=\'{stem}_data_file.dat\' /DELCASE=LINE /DELIMITERS="," /QUALIFIER="\'"\n'
+        f" /ARRANGEMENT=DELIMITED /FIRSTCASE=1 /IMPORTCASE=ALL /VARIABLES= {names}.\nEXECUTE.\n",
+        encoding="utf-8",
+    )
+
+
+def _r_syntax(frame: pd.DataFrame, folder: Path) -> None:
+    """R export: a data ``.csv`` without headings and an ``.R`` program naming and labelling its columns."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"survey_{SURVEY_ID}_R"
+    (folder / f"{stem}_data_file.csv").write_text(_syntax_data(frame), encoding="utf-8-sig")
+    names = "\n".join(f'names(data)[{i}] <- "{spss_varname(h)}"' for i, h in enumerate(frame.columns, start=1))
+    (folder / f"{stem}_syntax_file.R").write_text(
+        f'data <- read.table("{stem}_data_file.csv", sep=",", quote = "\'", na.strings=c("", "\\"\\""), '
+        f'stringsAsFactors=FALSE, fileEncoding="UTF-8-BOM")\n{names}\n',
+        encoding="utf-8",
+    )
+
+
 @dataclass(frozen=True)
 class Variant:
     """One export shape: how it is written, and what the build must do with it."""
@@ -214,6 +300,7 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("ticks_1_0", "answers = codes, Convert Y to 1 and N to 0", _csv(lambda f: convert_ticks(f, "1", "0"))),
     Variant("comments", "free-text [comment] columns", _csv(with_comments)),
     Variant("xlsx", "Microsoft Excel, real date cells", _xlsx),
+    Variant("spss_sav", "SPSS .sav (LimeSurvey's plugin): date-times, value labels, default name", _sav),
     Variant(
         "default_file_name",
         "LimeSurvey's default file name, no manifest",
@@ -231,6 +318,20 @@ VARIANTS: tuple[Variant, ...] = (
         "headings = abbreviated question text",
         _csv(lambda f: rename_headings(f, "abbreviated")),
         refusal=("Question code", "re-export"),
+    ),
+    Variant(
+        "spss_syntax",
+        "SPSS syntax export (.sps + .dat)",
+        _spss_syntax,
+        refusal=(".sps", "SPSS syntax", "SPSS (.sav)"),
+        manifest=False,
+    ),
+    Variant(
+        "r_syntax",
+        "R syntax export (.R + data .csv)",
+        _r_syntax,
+        refusal=("R syntax", "SPSS (.sav)", "Question code"),
+        manifest=False,
     ),
     Variant(
         "ao_answer_codes",

@@ -207,3 +207,27 @@ def test_unreadable_variant_is_refused_naming_the_fix(variant: Variant, publishe
     for words in variant.refusal:
         assert words in proc.stderr, f"{words!r} not in: {proc.stderr}"
     assert _sha(published_copy) == before
+
+
+def test_spss_file_has_real_datetimes_and_incomplete_responses_and_keeps_178(variants_warehouse: Path) -> None:
+    """The .sav variant is what the issue reported broken: SPSS DATETIME columns, empty for the responses
+    never submitted (pandas NaT, once written as the text 'NaT'), value-labelled codes."""
+    import pyreadstat
+
+    variant = next(v for v in VARIANTS if v.name == "spss_sav")
+    sav = next(variants_warehouse.parent.parent.glob(f"{variant.name}/*.sav"))
+    frame, meta = pyreadstat.read_sav(str(sav))
+    assert meta.original_variable_types["submitdate"].startswith("DATETIME")
+    assert frame["submitdate"].isna().sum() == (read_sample()["submitdate"] == "").sum() > 0
+    assert meta.variable_value_labels["Q18"] and meta.variable_value_labels["Q02_SQ001"]
+    con = duckdb.connect(str(variants_warehouse), read_only=True)
+    try:
+        kept, excluded, nat = con.execute(
+            "select (select count(*) from marts.respondents where wave = $w), "
+            "(select count(*) filter (where reason_code = 'incomplete') from marts.respondent_exclusions "
+            "where wave = $w), (select count(*) from raw.responses where wave = $w and submitdate = 'NaT')",
+            {"w": _wave(variant)},
+        ).fetchone()
+    finally:
+        con.close()
+    assert (kept, nat) == (178, 0) and excluded == frame["submitdate"].isna().sum()
