@@ -22,7 +22,9 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 build: setup
-	$(PY) -m pipeline build --raw-dir "$(RAW_DIR)" --warehouse "$(WAREHOUSE)"
+	@$(PY) -m pipeline build --raw-dir "$(RAW_DIR)" --warehouse "$(WAREHOUSE)" || { code=$$?; \
+		echo "build: exit code $$code (1 refused by a stage, 2 bad input, 3 environment, 4 internal; see README)" >&2; \
+		exit $$code; }
 
 test: setup
 	$(PY) -m pytest

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.specs import ROW_COUNT, Check, Outcome, Target
+from pipeline.publish import hold_folder, release_folder
 
 #: How many offending rows a failure shows (and the audit keeps).
 EXAMPLES = 5
@@ -82,8 +83,7 @@ def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[O
         import great_expectations as gx
         from great_expectations.core.run_identifier import RunIdentifier
 
-    building = site_dir.with_name(f".{site_dir.name}-{os.getpid()}")
-    shutil.rmtree(building, ignore_errors=True)
+    building = hold_folder(site_dir.with_name(f".{site_dir.name}-{os.getpid()}"))
     context = _context(building)
     source = context.data_sources.add_pandas("warehouse")
     run_id = RunIdentifier(run_name=run_name, run_time=dt.datetime.now(dt.UTC))
@@ -109,7 +109,7 @@ def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[O
         context.build_data_docs()
         _swap(building, site_dir)
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        release_folder(building)
     return outcomes
 
 

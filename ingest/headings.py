@@ -125,9 +125,12 @@ def map_headings(path: Path, headings: list[str]) -> HeadingMap:
         if code in known:
             name, fmt = known[code]
             if name in by_column:
+                same = by_column[name] == heading
                 raise ExportError(
                     path,
-                    f"headings {by_column[name]!r} and {heading!r} are the same variable ({name})",
+                    f"heading {heading!r} appears {headings.count(heading)} times"
+                    if same
+                    else f"headings {by_column[name]!r} and {heading!r} are the same variable ({name})",
                     column=heading,
                     expected="each questionnaire variable once",
                 )

@@ -145,12 +145,17 @@ def load_file(
     else:
         frame = readers.read_xlsx(path) if suffix == ".xlsx" else readers.read_sav(path)
         heading_map = _load_frame(con, report, frame, loaded_at)
+    if report.rows_loaded == 0:
+        raise ExportError(
+            path, _nothing_loaded(con, report), expected="one record per connection under the heading row"
+        )
     if export.wave is None:
         report.wave = wave_from_dates(path, _submit_dates(con, report), known_waves)
         report.wave_from_dates = True
         con.execute("UPDATE raw.responses SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
         for table in ("free_texts", "rejected_rows"):
             con.execute(f"UPDATE raw.{table} SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
+    _check_dates(con, report, heading_map)
     report.heading_format = HEADING_FORMATS[heading_map.heading_format]
     recoding = check_and_recode(con, path, sha256, {c: split_heading(h)[0] for h, c in heading_map.columns.items()})
     report.answer_format, report.tick_format = recoding.answer_format, recoding.tick_format
@@ -185,6 +190,48 @@ def load_file(
     return report
 
 
+#: Metadata columns holding a date and time: each filled one must parse, or the cleaning rules would misfile the row.
+DATE_COLUMNS = ("submitdate", "startdate", "datestamp")
+
+
+def _check_dates(con: duckdb.DuckDBPyConnection, report: FileReport, heading_map: HeadingMap) -> None:
+    """Every filled date of the file parses with one of :data:`DATE_FORMATS`; the first that does not is named."""
+    formats = ", ".join(f"'{f}'" for f in DATE_FORMATS)
+    for column in (c for c in DATE_COLUMNS if c in heading_map.columns.values()):
+        # Rows of a file are inserted in order: a row's position is its rowid less the file's first rowid.
+        count, row, value = con.execute(
+            f"""WITH file_rows AS (SELECT rowid AS r, trim({_q(column)}) AS value FROM raw.responses
+                                   WHERE source_sha256 = ?),
+                     bad AS (SELECT r, value FROM file_rows
+                             WHERE nullif(value, '') IS NOT NULL AND try_strptime(value, [{formats}]) IS NULL)
+                SELECT count(*), min(r) - (SELECT min(r) FROM file_rows) + 1, arg_min(value, r) FROM bad""",
+            [report.sha256],
+        ).fetchone()
+        if count:
+            raise ExportError(
+                report.export.path,
+                f"{value!r} is not a date and time ({count} row(s) like it)",
+                row=row,
+                column=_heading_of(heading_map, column),
+                expected="YYYY-MM-DD HH:MM:SS as LimeSurvey writes it (or DD/MM/YYYY HH:MM[:SS])",
+            )
+
+
+def _nothing_loaded(con: duckdb.DuckDBPyConnection, report: FileReport) -> str:
+    """Why a file gave no record: a heading row alone, or every record refused by the parser."""
+    if not report.rows_rejected:
+        return "no record: the file holds a heading row only"
+    line, reason = con.execute(
+        "SELECT source_line, error_type FROM raw.rejected_rows WHERE source_sha256 = ? ORDER BY source_line LIMIT 1",
+        [report.sha256],
+    ).fetchone()
+    delimiter = f" with separator {report.delimiter!r}" if report.delimiter else ""
+    return (
+        f"no record loaded: all {report.rows_rejected} records were refused by the CSV parser{delimiter} "
+        f"(first: line {line}, {reason})"
+    )
+
+
 def _heading_of(heading_map: HeadingMap, column: str) -> str:
     return next(h for h, c in heading_map.columns.items() if c == column)
 
@@ -215,7 +262,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, report: FileReport, loaded_at: dt.
     report.delimiter = dialect.delimiter
     heading_map = map_headings(path, dialect.headings)
     report.ignored_columns = heading_map.ignored
-    source = path if report.encoding != "cp1252" else readers.utf8_copy(path, report.encoding, workdir)
+    source = readers.duckdb_source(path, report.encoding, workdir)
     try:
         columns = "{" + ", ".join(f"'{h.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for h in dialect.headings) + "}"
         delim = dialect.delimiter.replace("'", "''")
@@ -238,10 +285,12 @@ SELECT {_lineage_select(report, loaded_at)}, {_renames(heading_map)} FROM {reade
             ) from exc
         report.rows_loaded = _count(con, report)
         rejects = con.execute(
-            """SELECT line, error_type, string_agg(error_message, '; '), any_value(csv_line)
-               FROM ingest_rejects GROUP BY line, error_type ORDER BY line"""
+            # One row per rejected record, all its errors together: raw records = kept + excluded + rejected.
+            """SELECT line, string_agg(DISTINCT error_type, ', ' ORDER BY error_type),
+                      string_agg(error_message, '; ' ORDER BY column_idx, error_message), any_value(csv_line)
+               FROM ingest_rejects GROUP BY line ORDER BY line"""
         ).fetchall()
-        report.rows_rejected = len({r[0] for r in rejects})
+        report.rows_rejected = len(rejects)
         if rejects:
             con.executemany(
                 "INSERT INTO raw.rejected_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -251,8 +300,7 @@ SELECT {_lineage_select(report, loaded_at)}, {_renames(heading_map)} FROM {reade
                 ],
             )
     finally:
-        if source != path:
-            source.unlink(missing_ok=True)
+        source.unlink(missing_ok=True)
     return heading_map
 
 

@@ -40,8 +40,17 @@ class ExportFile:
 
 
 def _is_ignored(path: Path) -> bool:
-    """Hidden files and notes beside the exports are not exports."""
+    """Hidden files, notes and sub-folders beside the exports are not exports."""
     return path.name.startswith(".") or path.name.lower().startswith("readme") or path.is_dir()
+
+
+def _check_regular(path: Path) -> None:
+    """Only regular files are read: a named pipe would block the build forever, a device or socket
+    makes no sense as an export."""
+    if not path.is_file():
+        raise ExportError(
+            path, "not a regular file (a named pipe, socket or device)", expected="an export file saved from LimeSurvey"
+        )
 
 
 def _read_manifest(path: Path) -> list[dict[str, str]]:
@@ -58,16 +67,85 @@ def _read_manifest(path: Path) -> list[dict[str, str]]:
             rows = list(reader)
     except UnicodeDecodeError as exc:
         raise ExportError(path, "manifest is not UTF-8 text", expected="a UTF-8 CSV") from exc
+    seen: dict[str, int] = {}
     for i, row in enumerate(rows, start=1):
-        if not row.get("file") or not row.get("wave"):
-            raise ExportError(path, "file and wave must both be filled", row=i)
-        for col in ("fieldwork_start", "fieldwork_end"):
-            if row.get(col) and not _DATE.match(row[col]):
-                raise ExportError(path, f"{row[col]!r} is not a date", row=i, column=col, expected="YYYY-MM-DD")
-        for col in MANIFEST_COLUMNS[4:]:
-            if row.get(col) and not row[col].isdigit():
-                raise ExportError(path, f"{row[col]!r} is not a count", row=i, column=col, expected="a whole number")
+        _check_manifest_row(path, i, row)
+        if row["file"] in seen:
+            raise ExportError(
+                path,
+                f"{row['file']!r} is listed twice (rows {seen[row['file']]} and {i})",
+                row=i,
+                column="file",
+                expected="each export once, with one wave",
+            )
+        seen[row["file"]] = i
     return rows
+
+
+#: A wave name: letters, digits, '-', '_' or '.', starting with a letter or digit; no formula, no path.
+WAVE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+_COUNT = re.compile(r"^[0-9]{1,7}$")
+
+
+def _check_manifest_row(path: Path, i: int, row: dict[str, str | None]) -> None:
+    """Every manifest field checked on its own, so that the message names the row, column and value."""
+    if None in row or any(v is None for v in row.values()):
+        raise ExportError(
+            path, "row has more or fewer fields than the heading", row=i, expected=", ".join(MANIFEST_COLUMNS)
+        )
+    for col in row:
+        row[col] = row[col].strip()
+    if not row.get("file") or not row.get("wave"):
+        raise ExportError(path, "file and wave must both be filled", row=i)
+    name = row["file"]
+    if Path(name).name != name or name in (".", "..") or "\\" in name:
+        raise ExportError(
+            path,
+            f"{name!r} is not a file name of this folder",
+            row=i,
+            column="file",
+            expected="the name of a file beside manifest.csv, without any folder",
+        )
+    if not WAVE_PATTERN.match(row["wave"]):
+        raise ExportError(
+            path,
+            f"{row['wave']!r} is not a wave name",
+            row=i,
+            column="wave",
+            expected="letters, digits, '-', '_' or '.' (at most 40), e.g. 2024",
+        )
+    for col in ("fieldwork_start", "fieldwork_end"):
+        if row.get(col):
+            try:
+                if not _DATE.match(row[col]):
+                    raise ValueError
+                dt.date.fromisoformat(row[col])
+            except ValueError:
+                raise ExportError(
+                    path, f"{row[col]!r} is not a date", row=i, column=col, expected="an existing day as YYYY-MM-DD"
+                ) from None
+    if row.get("fieldwork_start") and row.get("fieldwork_end") and row["fieldwork_start"] > row["fieldwork_end"]:
+        raise ExportError(
+            path,
+            f"fieldwork ends ({row['fieldwork_end']}) before it starts ({row['fieldwork_start']})",
+            row=i,
+            column="fieldwork_end",
+            expected="fieldwork_start ≤ fieldwork_end",
+        )
+    for col in MANIFEST_COLUMNS[4:]:
+        if row.get(col) and not _COUNT.match(row[col]):
+            raise ExportError(
+                path,
+                f"{row[col]!r} is not a count",
+                row=i,
+                column=col,
+                expected="a whole number written with the digits 0-9 (at most 7)",
+            )
+    for low, high in (("min_respondents", "max_respondents"), ("min_eadmin", "max_eadmin")):
+        if row.get(low) and row.get(high) and int(row[low]) > int(row[high]):
+            raise ExportError(
+                path, f"{low} {row[low]} is above {high} {row[high]}", row=i, column=low, expected=f"{low} ≤ {high}"
+            )
 
 
 def _wave_from_name(path: Path) -> str | None:
@@ -86,6 +164,8 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Pat
     if not raw_dir.is_dir():
         raise ExportError(raw_dir, "raw folder not found", expected="a folder holding the survey exports")
     manifest_path = raw_dir / MANIFEST_NAME
+    if manifest_path.exists():
+        _check_regular(manifest_path)
     manifest = _read_manifest(manifest_path) if manifest_path.exists() else []
     by_file = {row["file"]: row for row in manifest}
 
@@ -95,6 +175,7 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Pat
     for path in sorted(raw_dir.iterdir()):
         if path.name == MANIFEST_NAME or _is_ignored(path):
             continue
+        _check_regular(path)
         if path.suffix.lower() == STRUCTURE_SUFFIX:
             structures.append(path)
             continue

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,10 @@ def _first_bytes(path: Path) -> bytes:
         raise ExportError(path, f"cannot be read: {exc.strerror}") from exc
 
 
+#: A UTF-8 multi-byte character (é is C3 A9): text that holds one was written as UTF-8.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def scan_text(path: Path) -> tuple[str, str]:
     """SHA-256 and text encoding of a CSV export, telling UTF-8 (with or without BOM) from
     Windows-1252 and refusing anything else.
@@ -58,25 +63,52 @@ def scan_text(path: Path) -> tuple[str, str]:
     The whole file must be decoded, since a Windows-1252 é may first appear on
     the last row; the same read feeds the hash, so that an export of hundreds
     of MB is read once here (and once by DuckDB). Only a file that is not UTF-8
-    is read again, as Windows-1252. UTF-16 and binary files show NUL bytes;
-    bytes that decode to control characters mean an encoding we do not know.
+    is read again, as Windows-1252. UTF-16 and binary files show NUL bytes
+    (anywhere in the file); bytes that decode to control characters mean an
+    encoding we do not know. A file that is UTF-8 in places (a BOM, an é as
+    two bytes) and not in others mixes encodings: reading it as either would
+    change some text silently, so it is refused with the line of the first
+    byte that is not UTF-8.
     """
     head = _first_bytes(path)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
-        raise ExportError(path, "text encoding not supported (UTF-16 or binary content)", expected=_ENCODINGS)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ExportError(path, "text encoding not supported (UTF-16)", expected=_ENCODINGS)
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    is_utf8 = True
+    bad_at: int | None = None  # offset of the first byte that is not UTF-8
+    seen_utf8 = head.startswith(codecs.BOM_UTF8)
+    offset, lines = 0, 0
     with path.open("rb") as f:
         while chunk := f.read(CHUNK):
             digest.update(chunk)
-            if is_utf8:
+            if b"\x00" in chunk:
+                line = lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1
+                raise ExportError(
+                    path,
+                    "NUL byte: binary content, not text",
+                    row=None,
+                    column=None,
+                    expected=f"{_ENCODINGS} text (first NUL byte on line {line})",
+                )
+            seen_utf8 = seen_utf8 or bool(_UTF8_MULTIBYTE.search(chunk))
+            if bad_at is None:
                 try:
                     decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    is_utf8 = False
-    if is_utf8 and _decodes_final(decoder):
+                except UnicodeDecodeError as exc:
+                    bad_at = offset + exc.start
+                    bad_line = lines + chunk.count(b"\n", 0, exc.start) + 1
+                    bad_byte = chunk[exc.start]
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+    if bad_at is None and _decodes_final(decoder):
         return digest.hexdigest(), "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    if bad_at is not None and seen_utf8:
+        raise ExportError(
+            path,
+            f"mixed text encodings: the file is UTF-8, but line {bad_line} holds byte 0x{bad_byte:02X}, "
+            "which is not (a Windows-1252 character pasted into a UTF-8 file?)",
+            expected="one encoding for the whole file: re-save it as UTF-8",
+        )
     if _is_cp1252(path):
         return digest.hexdigest(), "cp1252"
     raise ExportError(path, "text encoding not recognised", expected=_ENCODINGS)
@@ -120,8 +152,21 @@ def sniff_dialect(path: Path, encoding: str) -> CsvDialect:
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         raise ExportError(path, "heading row has a single column", expected="';' or ',' separated headings", row=0)
-    headings = next(csv.reader(io.StringIO(first_line), delimiter=delimiter))
-    return CsvDialect(encoding=encoding, delimiter=delimiter, headings=[h.strip() for h in headings])
+    headings = [h.strip() for h in next(csv.reader(io.StringIO(first_line), delimiter=delimiter))]
+    # An empty heading (a trailing separator) still holds a column: name it so that it can be read and ignored.
+    headings = [h or f"(unnamed column {i})" for i, h in enumerate(headings, start=1)]
+    return CsvDialect(encoding=encoding, delimiter=delimiter, headings=headings)
+
+
+def duckdb_source(path: Path, encoding: str, workdir: Path) -> Path:
+    """The path DuckDB reads an export from: a link of plain name to it (DuckDB's readers take
+    ``*``, ``?``, ``[`` and ``{`` in a path as a glob, so ``resp_2023*.csv`` would also read its
+    neighbours), or a UTF-8 copy of a Windows-1252 export."""
+    if encoding == "cp1252":
+        return utf8_copy(path, encoding, workdir)
+    link = Path(tempfile.mktemp(prefix="export-", suffix=".csv", dir=workdir))
+    link.symlink_to(path.resolve())
+    return link
 
 
 def utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:

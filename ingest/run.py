@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from dataclasses import replace
@@ -39,7 +40,9 @@ def ingest(raw_dir: Path, db_path: Path, loaded_at: dt.datetime | None = None) -
         load_waves(con, resolve_waves(loaded, manifest, manifest_path))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed write (disk full) may have ended the transaction already: the first error is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         con.close()
         raise
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,18 +23,11 @@ from pathlib import Path
 import duckdb
 
 from ingest.run import describe, ingest
-from pipeline.publish import discard, new_build_path, publish, remove_stale_builds
+from pipeline.errors import StageFailed
+from pipeline.publish import discard, new_build_path, publish, remove_stale_builds, warehouse_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_DIR = PROJECT_DIR / "dbt_project"
-
-
-class StageFailed(Exception):
-    """A stage refused the data; its message says why, for the person running the build."""
-
-    def __init__(self, stage: str, message: str) -> None:
-        super().__init__(message)
-        self.stage = stage
 
 
 @dataclass
@@ -74,13 +68,24 @@ def run_dbt(ctx: BuildContext) -> None:
         # dbt keeps its parse cache and artefacts in target/: one dbt run at a time.
         fcntl.flock(lock, fcntl.LOCK_EX)
         with _stable_path(ctx.build_path) as db_path:
-            proc = subprocess.run(cmd, env=dbt_env(db_path), capture_output=True, text=True, cwd=DBT_DIR)
+            proc = subprocess.run(
+                cmd, env=dbt_env(db_path), capture_output=True, text=True, cwd=DBT_DIR, preexec_fn=_die_with_parent
+            )
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
         detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
+
+
+def _die_with_parent() -> None:
+    """In the dbt child: be killed when the build process dies, however it dies (SIGKILL included). An
+    orphaned dbt would go on writing through the link of constant path that the next build re-points."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 @contextmanager
@@ -180,6 +185,18 @@ def build(
     """
     measure = measure or (lambda _stage: nullcontext())
     warehouse = warehouse.resolve()
+    with warehouse_lock(warehouse) as lock_fd:
+        return _build_locked(raw_dir, warehouse, log, keep_failed, measure, lock_fd)
+
+
+def _build_locked(
+    raw_dir: Path,
+    warehouse: Path,
+    log: Callable[[str], None],
+    keep_failed: bool,
+    measure: Callable[[str], AbstractContextManager[object]],
+    lock_fd: int,
+) -> BuildContext:
     remove_stale_builds(warehouse)
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     build_path = new_build_path(warehouse)
@@ -199,7 +216,7 @@ def build(
                 stage(ctx)
         with measure("publish"), _timed(ctx, "publish"):
             record_audit(ctx)
-            publish(build_path, warehouse)
+            publish(build_path, warehouse, locked_fd=lock_fd)
     except BaseException:
         if keep_failed and build_path.exists():
             kept = warehouse.parent / "failed" / warehouse.name  # same name: its views keep working

@@ -21,14 +21,23 @@ cannot interleave them (and no lock file is left behind).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import EnvironmentProblem
+
 BUILD_PREFIX = ".build-"
+#: Working folders a build or a Data Docs run leaves beside the warehouse if it is killed.
+WORK_PREFIXES = (BUILD_PREFIX, ".data_docs-")
+#: Open descriptors of the working folders this process holds a lock on (see :func:`hold_folder`).
+_HELD: dict[Path, int] = {}
 
 #: What identifies one published file: its inode and its modification time (ns).
 Identity = tuple[int, int]
@@ -43,44 +52,97 @@ def identity(stat: os.stat_result) -> Identity:
     return stat.st_ino, stat.st_mtime_ns
 
 
-def new_build_path(warehouse: Path) -> Path:
-    """A fresh file of the same name in a private folder beside the warehouse (same filesystem: atomic swap)."""
-    folder = warehouse.parent / f"{BUILD_PREFIX}{os.getpid()}"
+@contextmanager
+def warehouse_lock(warehouse: Path) -> Iterator[int]:
+    """One build per warehouse at a time: an exclusive lock on the warehouse's folder, held for the
+    whole build, refused at once (exit code 3) when another build holds it. The kernel drops the lock
+    when its process ends, however it ends, so a killed build never leaves it behind."""
+    try:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(warehouse.parent, os.O_RDONLY)
+    except OSError as exc:
+        raise environment_problem(exc, warehouse.parent) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise EnvironmentProblem(
+                f"another build is running on {warehouse} (it holds the lock on {warehouse.parent}); "
+                "nothing was done: wait for it to finish, then build again"
+            ) from None
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def environment_problem(exc: OSError, path: Path | str) -> EnvironmentProblem:
+    """An OSError said for a person: which file or folder, and what the machine refused."""
+    what = {
+        errno.ENOSPC: "no space left on the device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EROFS: "read-only file system",
+        errno.ENOTDIR: "a file stands where a folder is needed",
+        errno.EEXIST: "a file stands where a folder is needed",
+    }.get(exc.errno, exc.strerror or str(exc))
+    return EnvironmentProblem(f"{exc.filename or path}: {what}")
+
+
+def hold_folder(folder: Path) -> Path:
+    """Create a private working folder and hold a lock on it for as long as this process lives
+    (or until :func:`release_folder`): a folder nobody holds is a killed run's leftover."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    return folder / warehouse.name
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _HELD[folder] = fd
+    return folder
+
+
+def release_folder(folder: Path) -> None:
+    """Remove a working folder this process made, and drop its lock."""
+    shutil.rmtree(folder, ignore_errors=True)
+    fd = _HELD.pop(folder, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def new_build_path(warehouse: Path) -> Path:
+    """A fresh file of the same name in a private folder beside the warehouse (same filesystem: atomic swap)."""
+    return hold_folder(warehouse.parent / f"{BUILD_PREFIX}{os.getpid()}") / warehouse.name
 
 
 def remove_stale_builds(warehouse: Path) -> None:
-    """Folders left by a killed build whose process is gone."""
-    for folder in warehouse.parent.glob(f"{BUILD_PREFIX}*"):
-        pid = folder.name.removeprefix(BUILD_PREFIX)
-        if folder.is_dir() and pid.isdigit() and not _alive(int(pid)):
+    """Working folders left by killed runs, found by the lock they no longer hold (a process id may be
+    reused, and a zombie still answers to one); folders another live run holds are left alone."""
+    for folder in warehouse.parent.iterdir():
+        if not folder.name.startswith(WORK_PREFIXES) or not folder.is_dir() or folder in _HELD:
+            continue
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        else:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        finally:
+            os.close(fd)
 
 
 def discard(build_path: Path) -> None:
     """Remove a build's private folder (the build file, its WAL, dbt's temporary files)."""
     if build_path.parent.name.startswith(BUILD_PREFIX):
-        shutil.rmtree(build_path.parent, ignore_errors=True)
+        release_folder(build_path.parent)
 
 
-def publish(build_path: Path, warehouse: Path, expected: Identity | None = None) -> None:
+def publish(build_path: Path, warehouse: Path, expected: Identity | None = None, locked_fd: int | None = None) -> None:
     """Checkpoint the build so it is one self-contained file, then swap it in.
 
     ``expected``: the :func:`identity` of the published file the build was
     made from; if the published file is no longer that one, raise
-    :class:`PublishConflict` and leave both files as they are.
+    :class:`PublishConflict` and leave both files as they are. ``locked_fd``:
+    the warehouse folder, already locked by the caller (:func:`warehouse_lock`).
     """
     con = duckdb.connect(str(build_path))
     try:
@@ -92,9 +154,10 @@ def publish(build_path: Path, warehouse: Path, expected: Identity | None = None)
         raise RuntimeError(f"{wal} still exists after CHECKPOINT; refusing to publish a partial file")
     with build_path.open("rb") as f:
         os.fsync(f.fileno())
-    dir_fd = os.open(warehouse.parent, os.O_RDONLY)
+    dir_fd = locked_fd if locked_fd is not None else os.open(warehouse.parent, os.O_RDONLY)
     try:
-        fcntl.flock(dir_fd, fcntl.LOCK_EX)  # released when dir_fd is closed
+        if locked_fd is None:
+            fcntl.flock(dir_fd, fcntl.LOCK_EX)  # released when dir_fd is closed
         if expected is not None:
             try:
                 current = identity(os.stat(warehouse))
@@ -107,5 +170,6 @@ def publish(build_path: Path, warehouse: Path, expected: Identity | None = None)
         os.replace(build_path, warehouse)
         os.fsync(dir_fd)
     finally:
-        os.close(dir_fd)
+        if locked_fd is None:
+            os.close(dir_fd)
     discard(build_path)

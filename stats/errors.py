@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.build import StageFailed
+from pipeline.errors import StageFailed
 
 
 class StatsError(StageFailed):
     """The warehouse or the codebook lacks what the stats stage reads; the message names the table, column or file.
 
-    A :class:`pipeline.build.StageFailed`, so that ``make build`` reports it as
+    A :class:`pipeline.errors.StageFailed`, so that ``make build`` reports it as
     the stats stage's failure (and leaves the published warehouse unchanged).
     """
 

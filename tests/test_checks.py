@@ -27,7 +27,8 @@ from checks.respondents import eadmin_condition
 from checks.specs import SUITES
 from checks.validate import DOCS_DIR_NAME, validate
 from ingest.errors import ExportError
-from pipeline.build import StageFailed, build
+from pipeline.build import build
+from pipeline.errors import StageFailed
 from tests.exports import PROJECT_DIR, edited_copy, sample_copy
 
 CB = codebook.load()

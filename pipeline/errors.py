@@ -1,0 +1,29 @@
+"""Failures a build reports, and the exit code of each: a module below every stage, imported by all.
+
+| exit | meaning | what to do |
+|---:|---|---|
+| 0 | published | |
+| 1 | the data were refused by a stage (checks, dbt tests, stats) | read the message, fix the export or the codebook |
+| 2 | bad input: an export, manifest or survey structure the build cannot take | fix the file named |
+| 3 | environment: disk full, permission denied, another build holds the warehouse | fix the machine or wait, rebuild |
+| 4 | internal error (a bug): the traceback is in a log file named in the message | report it with the log |
+"""
+
+from __future__ import annotations
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+EXIT_ENVIRONMENT = 3
+EXIT_INTERNAL = 4
+
+
+class StageFailed(Exception):
+    """A stage refused the data; its message says why, for the person running the build."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+class EnvironmentProblem(Exception):
+    """The machine, not the data: no space left, no permission, a lock held by another build."""
