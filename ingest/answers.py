@@ -44,8 +44,9 @@ NOT_SHOWN = "N/A"
 #: Yes/no answers rewritten by "Convert Y to …/N to …": only where the file's ticks were converted too.
 CONVERTED_YES = {"1": "Y"}
 CONVERTED_NO = {"2": "N", "0": "N"}
-#: LimeSurvey's full answer for the "other" option of a list (its French translation of "Other").
-OTHER_CODE, OTHER_LABEL = "-oth-", "Autre"
+#: LimeSurvey's full answer for the "other" option of a list (its French translation of "Other"), and the
+#: untranslated label its SPSS export gives that option.
+OTHER_CODE, OTHER_LABELS = "-oth-", ("Autre", "Other")
 #: Shown after the unknown values: where the codes expected are declared.
 CHOICES_FILE = "codebook_choices.csv"
 ITEMS_FILE = "codebook_items.csv"
@@ -111,8 +112,8 @@ def spelling(v: codebook.Variable, converted_ticks: bool) -> Spelling | None:
         return Spelling(accepted, f"{low}–{high} (codebook_questions.csv min/max)")
     accepted: dict[str, str] = {"": ""}
     for c in q.choices:
-        label = OTHER_LABEL if c.choice_code == OTHER_CODE else c.label_fr
-        accepted.setdefault(normalise(label), c.choice_code)
+        for label in OTHER_LABELS if c.choice_code == OTHER_CODE else (c.label_fr,):
+            accepted.setdefault(normalise(label), c.choice_code)
     for c in q.choices:  # a code always means itself, even where another choice's label spells it
         accepted[normalise(c.choice_code)] = c.choice_code
     if _is_yes_no(q):

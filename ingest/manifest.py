@@ -171,7 +171,6 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Pat
 
     files: list[ExportFile] = []
     structures: list[Path] = []
-    names = {p.name for p in raw_dir.iterdir()}
     for path in sorted(raw_dir.iterdir()):
         if path.name == MANIFEST_NAME or _is_ignored(path):
             continue
@@ -179,7 +178,9 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Pat
         if path.suffix.lower() == STRUCTURE_SUFFIX:
             structures.append(path)
             continue
-        syntax_export = syntax_export_kind(path, names)
+        if path.suffix.lower() == R_SYNTAX_SUFFIX:
+            continue
+        syntax_export = syntax_export_kind(path)
         if syntax_export:
             raise ExportError(
                 path,
@@ -202,26 +203,18 @@ def discover(raw_dir: Path) -> tuple[list[ExportFile], list[dict[str, str]], Pat
     return files, manifest, structures[0] if structures else None
 
 
-#: LimeSurvey's syntax exports: the data file of each, and the syntax file beside it.
-_SYNTAX_EXPORTS = (("SPSS syntax (.sps + .dat)", (".sps", ".dat")), ("R syntax (.R + data .csv)", (".r",)))
+#: LimeSurvey's classic SPSS export: a data file without headings, read through an SPSS syntax program.
+_SPSS_SYNTAX_SUFFIXES = (".sps", ".dat")
+#: LimeSurvey's R export writes an ordinary CSV export (headings, answer codes, ticks 1/0, yes/no 1/2) and an
+#: R program that labels it; the CSV is read like any export and the program, whose labels the codebook
+#: already holds, is passed over.
+R_SYNTAX_SUFFIX = ".r"
 
 
-def syntax_export_kind(path: Path, folder_names: set[str]) -> str | None:
-    """Which syntax export ``path`` belongs to, if any: a syntax file, or the data file written with one.
-
-    LimeSurvey names them ``survey_<id>_SPSS_syntax_file.sps`` / ``survey_<id>_SPSS_data_file.dat`` and
-    ``survey_<id>_R_syntax_file.R`` / ``survey_<id>_R_data_file.csv``: a CSV beside an R syntax file is
-    the R export's data.
-    """
-    suffix = path.suffix.lower()
-    for kind, suffixes in _SYNTAX_EXPORTS:
-        if suffix in suffixes:
-            return kind
-    if suffix == ".csv" and (
-        path.stem.lower().endswith("_r_data_file") or any(n.lower().endswith(".r") for n in folder_names)
-    ):
-        return _SYNTAX_EXPORTS[1][0]
-    return None
+def syntax_export_kind(path: Path) -> str | None:
+    """The syntax export ``path`` belongs to when it cannot be read: LimeSurvey's SPSS syntax export
+    (``survey_<id>_SPSS_syntax_file.sps`` + ``survey_<id>_SPSS_data_file.dat``)."""
+    return "SPSS syntax (.sps + .dat)" if path.suffix.lower() in _SPSS_SYNTAX_SUFFIXES else None
 
 
 #: How far outside a wave's fieldwork a submit date may fall and still say which wave a file is (test

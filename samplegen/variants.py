@@ -244,14 +244,26 @@ def _spss_syntax(frame: pd.DataFrame, folder: Path) -> None:
     )
 
 
+def r_data(frame: pd.DataFrame) -> pd.DataFrame:
+    """The data file of LimeSurvey's R export (``RDataWriter::transformResponseValue``): answer codes, boxes
+    1 (ticked) / 0 (shown, not ticked), yes/no 1 / 2; headings as codes."""
+    out = convert_ticks(frame, "1", "0")
+    for h, v in _variables(frame).items():
+        q = v.question
+        if not v.is_other and q.type == "single" and {c.choice_code for c in q.choices} == {"Y", "N"}:
+            out[h] = frame[h].map({"Y": "1", "N": "2", "": ""})
+    return out
+
+
 def _r_syntax(frame: pd.DataFrame, folder: Path) -> None:
-    """R export: a data ``.csv`` without headings and an ``.R`` program naming and labelling its columns."""
+    """R export: the data ``.csv`` (comma-separated, the export page's default) and an ``.R`` program
+    naming and labelling its columns."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"survey_{SURVEY_ID}_R"
-    (folder / f"{stem}_data_file.csv").write_text(_syntax_data(frame), encoding="utf-8-sig")
+    write_csv(r_data(frame), folder / f"{stem}_data_file.csv", sep=",")
     names = "\n".join(f'names(data)[{i}] <- "{spss_varname(h)}"' for i, h in enumerate(frame.columns, start=1))
     (folder / f"{stem}_syntax_file.R").write_text(
-        f'data <- read.table("{stem}_data_file.csv", sep=",", quote = "\'", na.strings=c("", "\\"\\""), '
+        f'data <- read.csv("{stem}_data_file.csv", quote = "\'\\"", na.strings=c("", "\\"\\""), '
         f'stringsAsFactors=FALSE, fileEncoding="UTF-8-BOM")\n{names}\n',
         encoding="utf-8",
     )
@@ -326,13 +338,7 @@ VARIANTS: tuple[Variant, ...] = (
         refusal=(".sps", "SPSS syntax", "SPSS (.sav)"),
         manifest=False,
     ),
-    Variant(
-        "r_syntax",
-        "R syntax export (.R + data .csv)",
-        _r_syntax,
-        refusal=("R syntax", "SPSS (.sav)", "Question code"),
-        manifest=False,
-    ),
+    Variant("r_export", "R export: data .csv (ticks 1/0, yes/no 1/2) and its .R syntax", _r_syntax),
     Variant(
         "ao_answer_codes",
         "LimeSurvey 4+ default answer codes AO01…",
