@@ -10,7 +10,7 @@ OUT ?= data/sample
 PORT ?= 8501
 MIN_CELL ?= 5
 
-.PHONY: setup build test sql sample app stats bench lint clean
+.PHONY: setup build test sql sample app stats bench lint clean codebook-check
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -35,6 +35,10 @@ lint: setup
 sql: setup
 	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE): run 'make build' first." >&2; exit 1; }
 	$(VENV)/bin/duckdb -readonly "$(WAREHOUSE)"
+
+codebook-check: setup
+	@test -n "$(LSS)" || { echo "usage: make codebook-check LSS=<file.lss> (LimeSurvey's survey structure export)" >&2; exit 2; }
+	$(PY) -m codebook check-lss "$(LSS)"
 
 sample: setup
 	$(PY) -m samplegen --respondents $(N) --out "$(OUT)"

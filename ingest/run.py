@@ -54,9 +54,14 @@ def ingest(raw_dir: Path, db_path: Path, loaded_at: dt.datetime | None = None) -
 
 def check_structure(path: Path) -> None:
     """An .lss beside the exports is the questionnaire as LimeSurvey knows it: build only if it agrees."""
-    from codebook.lss import compare_file
+    from codebook.lss import LssError, compare_file
 
-    differences = compare_file(path)
+    try:
+        differences = compare_file(path)
+    except LssError as exc:
+        raise ExportError(
+            path, str(exc).removeprefix(f"{path}: "), expected="LimeSurvey's survey structure export (.lss)"
+        ) from exc
     if differences:
         shown = "\n  ".join(str(d) for d in differences[:20])
         more = f"\n  … and {len(differences) - 20} more" if len(differences) > 20 else ""

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 import codebook
+from codebook.lss import LSS_NAME, write_lss
 from samplegen import design
 from samplegen import targets as targets_mod
 from samplegen.connections import KEPT, Connections, build_connections
@@ -54,7 +55,8 @@ def make_kept(cb: codebook.Codebook, plan: Plan, n: int, seed: int) -> Columns:
 
 
 def generate(out_dir: Path, respondents: int | None = None, wave: str = "2023", seed: int | None = None) -> Result:
-    """Write ``responses_<wave>.csv`` and ``manifest.csv`` into ``out_dir``."""
+    """Write ``responses_<wave>.csv``, ``manifest.csv`` and the questionnaire's survey structure
+    (``limesurvey_survey_123456.lss``, as LimeSurvey would export it) into ``out_dir``."""
     cb = codebook.load()
     seed = design.DEFAULT_SEED if seed is None else seed
     w = cb.wave(wave)
@@ -81,6 +83,7 @@ def generate(out_dir: Path, respondents: int | None = None, wave: str = "2023", 
     else:
         row.update(min_respondents=str(n), max_respondents=str(n), min_eadmin=str(n_eadmin), max_eadmin=str(n_eadmin))
     write_manifest(manifest, [row])
+    write_lss(out_dir / LSS_NAME, cb)
     return Result(responses, manifest, len(conn), n, n_eadmin, _excluded(conn), plan, kept)
 
 

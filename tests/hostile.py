@@ -155,6 +155,17 @@ def _only(name: str, data: bytes):
     return write
 
 
+def _lss_edited(old: str, new: str):
+    def write(folder: Path) -> None:
+        from codebook.lss import LSS_NAME, lss_text
+
+        write_csv(_frame(), folder / EXPORT)
+        _sample_manifest(folder)
+        (folder / LSS_NAME).write_text(lss_text().replace(old, new), encoding="utf-8")
+
+    return write
+
+
 def _shift_year(frame: pd.DataFrame) -> pd.DataFrame:
     for col in ("submitdate", "startdate", "datestamp"):
         frame[col] = frame[col].str.replace("2023-", "2024-", regex=False)
@@ -364,6 +375,20 @@ REFUSED: tuple[Case, ...] = (
         2,
         ("SPSS (.sav)",),
         "survey_123456_SPSS_syntax_file.sps",
+    ),
+    Case(
+        "lss_disagrees",
+        _lss_edited("<answer>Homme</answer>", "<answer>Masculin</answer>"),
+        2,
+        ("Q16 (gender)", "label differs", "codebook-check"),
+        "limesurvey_survey_123456.lss",
+    ),
+    Case(
+        "lss_not_xml",
+        _file_of("limesurvey_survey_123456.lss", b"not xml"),
+        2,
+        ("not a readable XML file",),
+        "limesurvey_survey_123456.lss",
     ),
     Case("no_export", _only("README.txt", b"exports go here"), 2, ("no export found",), None),
     Case(

@@ -70,7 +70,9 @@ def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> Non
             assert table.loc[row.place_label, "Effectif"] == fmt.HIDDEN
         else:
             assert (table.loc[row.place_label, "Effectif"], table.loc[row.place_label, "Pourcentage"]) == (
-                count, percent)
+                count,
+                percent,
+            )
             assert table.loc[row.place_label, "Non : effectif"] == not_count
     scales = sample_con.sql(
         """select item_label, avg(score) as mean, stddev_samp(score) as sd, count(*) as n from marts.respondent_scales
@@ -145,9 +147,7 @@ def test_a_selection_under_k_shows_no_figure_at_all(open_app, sample_con) -> Non
 
 def test_no_respondent_id_or_free_text_answer_reaches_any_page(open_app, sample_con) -> None:
     ids = set(sample_con.sql("select respondent_id from marts.respondents").df()["respondent_id"])
-    other_columns = [
-        c for c in sample_con.sql("select * from raw.responses limit 0").columns if c.endswith("__other")
-    ]
+    other_columns = [c for c in sample_con.sql("select * from raw.responses limit 0").columns if c.endswith("__other")]
     free_texts = set()
     for column in other_columns:
         values = sample_con.sql(f'select distinct "{column}" from raw.responses').df()[column].dropna()
@@ -199,10 +199,14 @@ def test_crosstab_page_counts_and_suppression(open_app, sample_con) -> None:
 def test_crosstab_without_hidden_cells_shows_the_test_scipy_gives(open_app, sample_con) -> None:
     from scipy.stats import chi2_contingency
 
-    counts = sample_con.sql(
-        """select p.is_selected, r.job_description, count(*) as n from marts.respondent_places as p
+    counts = (
+        sample_con.sql(
+            """select p.is_selected, r.job_description, count(*) as n from marts.respondent_places as p
         join marts.respondents as r using (respondent_id) where p.place_code = 'mairie' group by all"""
-    ).df().pivot(index="is_selected", columns="job_description", values="n")
+        )
+        .df()
+        .pivot(index="is_selected", columns="job_description", values="n")
+    )
     assert counts.to_numpy().min() >= K  # a table with nothing to hide
     expected = chi2_contingency(counts.to_numpy(), correction=True)
     at = open_app()
@@ -234,5 +238,3 @@ print("after", sorted(m for m in heavy if m in sys.modules))
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if line.startswith(("before", "after")))
     assert lines["before"] == "[]", out.stderr[-2000:]
     assert lines["after"] == "['scipy', 'statsmodels']"
-
-

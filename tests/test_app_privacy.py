@@ -40,8 +40,9 @@ def _hidden_augmented(cells: np.ndarray, k: int) -> np.ndarray:
     return hidden
 
 
-def _feasible_range(cells: np.ndarray, hidden_cells: np.ndarray, margins_known: np.ndarray, target: tuple[int, int]
-                    ) -> tuple[float, float]:
+def _feasible_range(
+    cells: np.ndarray, hidden_cells: np.ndarray, margins_known: np.ndarray, target: tuple[int, int]
+) -> tuple[float, float]:
     """Min and max a hidden cell can take given every shown cell and shown margin (continuous relaxation)."""
     rows, cols = cells.shape
     unknown = [(i, j) for i in range(rows) for j in range(cols) if hidden_cells[i, j]]

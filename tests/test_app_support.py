@@ -93,5 +93,3 @@ def expected_cell(count: int, total: int, k: int = K) -> tuple[str, str]:
     if 0 < count < k:
         return fmt.HIDDEN, fmt.HIDDEN
     return fmt.count(count), fmt.percent(100 * count / total)
-
-

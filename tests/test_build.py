@@ -250,16 +250,19 @@ LONG_VIEW_KEYS = {
 
 def test_long_mart_views_have_one_row_per_kept_respondent_and_item(sample_con) -> None:
     """The long marts are views, left out of the build's structure checks: their keys are asserted here."""
-    views = {r[0] for r in sample_con.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'VIEW'"
-    ).fetchall()}
+    views = {
+        r[0]
+        for r in sample_con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' and table_type = 'VIEW'"
+        ).fetchall()
+    }
     assert views == set(LONG_VIEW_KEYS)
     for view, parts in LONG_VIEW_KEYS.items():
         key = ", ".join(("respondent_id", *parts))
         rows, keys, orphans, nulls = sample_con.execute(
             f"""select count(*), count(distinct ({key})),
                        count(*) filter (where respondent_id not in (select respondent_id from marts.respondents)),
-                       count(*) filter (where {' or '.join(f'{c} is null' for c in ('respondent_id', *parts))})
+                       count(*) filter (where {" or ".join(f"{c} is null" for c in ("respondent_id", *parts))})
                 from marts.{view}"""
         ).fetchone()
         assert rows > 178 and rows == keys and orphans == 0 and nulls == 0, view

@@ -20,6 +20,7 @@ import pytest
 from scipy import stats
 
 import codebook
+from codebook.lss import LSS_NAME
 from samplegen.generate import generate
 from samplegen.repair import distinct_rows, duplicated_rows
 from samplegen.report import distances, print_report
@@ -156,12 +157,12 @@ def cleaned_2023(sample_2023: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Seri
 # --------------------------------------------------------------------------- tests
 def test_deterministic(sample_2023: Path, tmp_path: Path) -> None:
     generate(tmp_path)
-    for name in ("responses_2023.csv", "manifest.csv"):
+    for name in ("responses_2023.csv", "manifest.csv", LSS_NAME):
         assert (tmp_path / name).read_bytes() == (sample_2023 / name).read_bytes(), name
 
 
 def test_bundled_sample_is_current(sample_2023: Path) -> None:
-    for name in ("responses_2023.csv", "manifest.csv"):
+    for name in ("responses_2023.csv", "manifest.csv", LSS_NAME):
         bundled = ROOT / "data" / "sample" / name
         assert bundled.exists(), f"{bundled} is missing: run python -m samplegen"
         assert bundled.read_bytes() == (sample_2023 / name).read_bytes(), f"{name} is stale: run python -m samplegen"

@@ -96,8 +96,16 @@ def frame_connection(rows: list[tuple], gate: bool = False) -> duckdb.DuckDBPyCo
 def test_missing_answers_are_dropped_per_test_and_counted():
     outcome = Var("score", "Score", "scale", "score")
     place = Var("place__x", "Lieu : X", "box", "place", choices=(("Y", "Oui"), ("N", "Non")), short_label="X")
-    rows = [("2023", 1.0, "N"), ("2023", 2.0, "N"), ("2023", None, "N"), ("2023", 4.0, "Y"), ("2023", 5.0, "Y"),
-            ("2023", 6.0, None), ("2023", None, "Y"), ("2024", 9.0, "Y")]
+    rows = [
+        ("2023", 1.0, "N"),
+        ("2023", 2.0, "N"),
+        ("2023", None, "N"),
+        ("2023", 4.0, "Y"),
+        ("2023", 5.0, "Y"),
+        ("2023", 6.0, None),
+        ("2023", None, "Y"),
+        ("2024", 9.0, "Y"),
+    ]
     con = frame_connection(rows)
     counts = data.grouped_counts(con, "2023", outcome, [place])["place__x"]
     rows = compare_two("2023", TwoGroups("fam", outcome, place), counts)
@@ -112,8 +120,14 @@ def test_missing_answers_are_dropped_per_test_and_counted():
 def test_a_grouping_asked_to_some_only_counts_those_asked():
     outcome = Var("score", "Score", "scale", "score")
     place = Var("place__x", "Lieu : X", "box", "place", asked_if=("gate", "Y"), choices=(("Y", "Oui"), ("N", "Non")))
-    rows = [("2023", 1.0, "N", "Y"), ("2023", 3.0, "Y", "Y"), ("2023", 5.0, "Y", "Y"), ("2023", None, "N", "Y"),
-            ("2023", 8.0, "Y", "N"), ("2023", 9.0, None, None)]
+    rows = [
+        ("2023", 1.0, "N", "Y"),
+        ("2023", 3.0, "Y", "Y"),
+        ("2023", 5.0, "Y", "Y"),
+        ("2023", None, "N", "Y"),
+        ("2023", 8.0, "Y", "N"),
+        ("2023", 9.0, None, None),
+    ]
     counts = data.grouped_counts(frame_connection(rows, gate=True), "2023", outcome, [place])["place__x"]
     ticked, unticked = counts.by_choice
     assert (ticked.values.tolist(), ticked.counts.tolist()) == ([3.0, 5.0], [1, 1])

@@ -169,8 +169,23 @@ def test_games_howell_pairs_match_the_welch_studentized_range_formula():
 def test_holm_and_benjamini_hochberg_reject_what_benjamini_hochberg_1995_report():
     # Benjamini & Hochberg (1995), JRSS B 57:289–300, section 4: of these 15 p-values, the Bonferroni-type
     # (Holm) procedure rejects 3 hypotheses at 0.05 and the FDR procedure rejects 4.
-    p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719, 0.6528,
-         0.7590, 1.000]
+    p = [
+        0.0001,
+        0.0004,
+        0.0019,
+        0.0095,
+        0.0201,
+        0.0278,
+        0.0298,
+        0.0344,
+        0.0459,
+        0.3240,
+        0.4262,
+        0.5719,
+        0.6528,
+        0.7590,
+        1.000,
+    ]
     holm, bh = adjust(p)
     assert (holm < 0.05).sum() == 3
     assert (bh < 0.05).sum() == 4

@@ -36,6 +36,7 @@ WAVE = "2023"
 #: Figures 4–6 print no number (they were images): the place each one crosses with every site.
 FIGURE_PLACES = {"F4": "youth_info", "F5": "mairie", "F6": "ccas"}
 
+
 def primary(con: duckdb.DuckDBPyConnection, comparison_id: str) -> dict:
     rel = con.execute(
         "SELECT * FROM stats.tests WHERE wave = ? AND comparison_id = ? AND is_primary", [WAVE, comparison_id]
@@ -151,8 +152,10 @@ def long_answers(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     question, _, item = name.partition("__")
     if not item:
         return con.execute(f"SELECT respondent_id, {question} AS v FROM marts.respondents").df()
-    table, key, value = {"place": ("respondent_places", "place_code", "is_selected"),
-                         "site": ("respondent_sites", "site_code", "score")}[question]
+    table, key, value = {
+        "place": ("respondent_places", "place_code", "is_selected"),
+        "site": ("respondent_sites", "site_code", "score"),
+    }[question]
     return con.execute(f"SELECT respondent_id, {value} AS v FROM marts.{table} WHERE {key} = ?", [item]).df()
 
 
@@ -190,9 +193,12 @@ def test_claims_are_tested_with_the_reports_test_on_the_stated_comparison_and_ho
 
 
 def test_first_hired_claim_is_the_two_by_two_table_the_text_states(sample_con):
-    """"Parmi les 93 ... premiers ..., 65 sont des conseillers": conseillers vs other titles × first hired or not."""
-    figures = {(f.question, f.item): int(f.value) for f in published_figures() if f.figure_id == "TXT" and f.n == ""
-               and f.statistic == "count"}
+    """ "Parmi les 93 ... premiers ..., 65 sont des conseillers": conseillers vs other titles × first hired or not."""
+    figures = {
+        (f.question, f.item): int(f.value)
+        for f in published_figures()
+        if f.figure_id == "TXT" and f.n == "" and f.statistic == "count"
+    }
     claim = next(c for c in load_claims() if c.claim_id == "TXT_first_hired_conseillers")
     titles, hired = long_answers(sample_con, "post_title"), long_answers(sample_con, "first_mediator_hired")
     both = titles.merge(hired, on="respondent_id").dropna()  # the question is optional: its base is who answered
@@ -329,7 +335,10 @@ def test_command_line_recomputes_the_published_warehouse_and_swaps_it_whole(samp
     try:
         proc = subprocess.run(
             [sys.executable, "-m", "stats", "--warehouse", str(published)],
-            cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600,
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert proc.returncode == 0, proc.stderr
         seen = reader.execute("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'stats'")
