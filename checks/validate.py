@@ -76,7 +76,9 @@ def _expectation(check: Check, index: int) -> Any:
 def validate(targets: Iterable[Target], site_dir: Path, run_name: str) -> list[Outcome]:
     """Validate every target and build the Data Docs site in ``site_dir`` (replaced whole)."""
     os.environ["GX_ANALYTICS_ENABLED"] = "False"
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    # GX logs its own tracebacks (at ERROR) when Data Docs cannot be written, e.g. on a full disk: the build
+    # reports that failure itself, in one line, so GX says nothing.
+    logging.getLogger("great_expectations").setLevel(logging.CRITICAL + 1)
     with warnings.catch_warnings():
         # GX 1.24 imports the deprecated sre_* modules; nothing the build can act on.
         warnings.simplefilter("ignore", DeprecationWarning)

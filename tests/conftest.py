@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -24,3 +25,12 @@ def sample_con(sample_warehouse: Path):
     con = duckdb.connect(str(sample_warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture()
+def published_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
+    """A published warehouse of its own (a copy of the session's sample build), for builds that must fail."""
+    target = tmp_path / "wh" / "survey.duckdb"
+    target.parent.mkdir()
+    shutil.copy2(sample_warehouse, target)
+    return target

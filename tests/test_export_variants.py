@@ -11,7 +11,6 @@ naming the fix, and the published warehouse byte-identical.
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -20,12 +19,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import codebook
 from ingest.errors import ExportError
 from ingest.run import ingest
 from pipeline.build import build
 from samplegen import variants
+from samplegen.export import write_manifest
 from samplegen.variants import VARIANTS, Variant, read_sample, write_csv, write_variant
-from tests.exports import PROJECT_DIR, SAMPLE_DIR, sample_copy
+from tests.exports import PROJECT_DIR, SAMPLE_DIR, manifest_row, raw_answers, sample_copy, sha256
 
 #: Variants built beside the sample in one warehouse (a default-named file has no manifest row, so it is
 #: matched to a wave by its dates, which the shared folder's variant waves would make ambiguous).
@@ -45,29 +46,16 @@ def variants_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("variants")
     raw = sample_copy(root / "raw")
     manifest = list(csv.DictReader((SAMPLE_DIR / "manifest.csv").open(encoding="utf-8")))
-    sample_wave = next(w for w in __import__("codebook").load().waves if w.wave == "2023")
+    sample_wave = codebook.load().wave("2023")
     frame = read_sample()
     for v in BUILT:
         folder = write_variant(v, root / v.name, frame)
-        export = next(p for p in folder.iterdir() if p.name != "manifest.csv")
-        target = raw / f"{v.name}{export.suffix}"
-        shutil.copy2(export, target)
-        manifest.append(
-            {
-                "file": target.name,
-                "wave": _wave(v),
-                "fieldwork_start": sample_wave.fieldwork_start,
-                "fieldwork_end": sample_wave.fieldwork_end,
-                "min_respondents": str(sample_wave.min_respondents),
-                "max_respondents": str(sample_wave.max_respondents),
-                "min_eadmin": str(sample_wave.min_eadmin),
-                "max_eadmin": str(sample_wave.max_eadmin),
-            }
-        )
-    with (raw / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(manifest[0]))
-        writer.writeheader()
-        writer.writerows({k: row.get(k, "") for k in manifest[0]} for row in manifest)
+        for path in folder.iterdir():  # the export, and any file written beside it (the R export's .R)
+            if path.name != "manifest.csv":
+                shutil.copy2(path, raw / f"{v.name}{path.suffix}")
+        export = next(p for p in folder.iterdir() if p.suffix in (".csv", ".xlsx", ".sav") and p.name != "manifest.csv")
+        manifest.append(manifest_row(f"{v.name}{export.suffix}", _wave(v), sample_wave))
+    write_manifest(raw / "manifest.csv", manifest)
     warehouse = root / "wh" / "survey.duckdb"
     build(raw, warehouse, log=lambda _msg: None)
     return warehouse
@@ -139,24 +127,6 @@ def test_comment_columns_are_kept_in_raw_free_texts(variants_warehouse: Path) ->
     assert kept == [("Q02[SQ001comment]", "place", expected_rows), ("Q03[comment]", "job_description", expected_rows)]
 
 
-def _ingest_rows(db: Path) -> tuple[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        wave = con.execute("select wave from raw.files").fetchone()[0]
-        columns = [
-            c
-            for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'responses' "
-                "and column_name not in ('source_file', 'source_sha256', 'source_row', 'loaded_at', 'wave') "
-                "order by column_index"
-            ).fetchall()
-        ]
-        select = ", ".join(f"nullif(trim(\"{c}\"), '')" for c in columns)
-        return wave, con.execute(f"select {select} from raw.responses order by source_row").fetchall()
-    finally:
-        con.close()
-
-
 def test_default_file_name_takes_its_wave_from_the_submit_dates(tmp_path: Path) -> None:
     variant = next(v for v in VARIANTS if v.name == "default_file_name")
     folder = write_variant(variant, tmp_path / "raw")
@@ -164,7 +134,7 @@ def test_default_file_name_takes_its_wave_from_the_submit_dates(tmp_path: Path) 
     reports = ingest(folder, tmp_path / "w.duckdb")
     ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
     assert reports[0].wave_from_dates and reports[0].wave == "2023"
-    assert _ingest_rows(tmp_path / "w.duckdb") == _ingest_rows(tmp_path / "ref.duckdb")
+    assert raw_answers(tmp_path / "w.duckdb") == raw_answers(tmp_path / "ref.duckdb")
 
 
 def test_default_file_name_outside_every_fieldwork_shows_the_manifest_to_write(tmp_path: Path) -> None:
@@ -179,23 +149,10 @@ def test_default_file_name_outside_every_fieldwork_shows_the_manifest_to_write(t
     assert f"file,wave,fieldwork_start,fieldwork_end\n{variants.DEFAULT_CSV_NAME},2024," in text
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture()
-def published_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
-    """A published warehouse of its own (a copy of the session's sample build)."""
-    target = tmp_path / "wh" / "survey.duckdb"
-    target.parent.mkdir()
-    shutil.copy2(sample_warehouse, target)
-    return target
-
-
 @pytest.mark.parametrize("variant", REFUSED, ids=[v.name for v in REFUSED])
 def test_unreadable_variant_is_refused_naming_the_fix(variant: Variant, published_copy: Path, tmp_path: Path) -> None:
     folder = write_variant(variant, tmp_path / "raw")
-    before = _sha(published_copy)
+    before = sha256(published_copy)
     proc = subprocess.run(
         [sys.executable, "-m", "pipeline", "build", "--raw-dir", str(folder), "--warehouse", str(published_copy)],
         capture_output=True,
@@ -206,7 +163,7 @@ def test_unreadable_variant_is_refused_naming_the_fix(variant: Variant, publishe
     assert "Traceback" not in proc.stderr and "left unchanged" in proc.stderr
     for words in variant.refusal:
         assert words in proc.stderr, f"{words!r} not in: {proc.stderr}"
-    assert _sha(published_copy) == before
+    assert sha256(published_copy) == before
 
 
 def test_spss_file_has_real_datetimes_and_incomplete_responses_and_keeps_178(variants_warehouse: Path) -> None:

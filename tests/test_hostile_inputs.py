@@ -11,9 +11,7 @@ left; two builds on one warehouse never both publish.
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,20 +24,9 @@ import pytest
 import codebook
 from pipeline.__main__ import main
 from pipeline.publish import warehouse_lock
-from tests.exports import PROJECT_DIR, SAMPLE_DIR
+from samplegen.export import write_manifest
+from tests.exports import PROJECT_DIR, SAMPLE_DIR, manifest_row, sha256
 from tests.hostile import REFUSED, Case, built_cases
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture()
-def published_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "wh" / "survey.duckdb"
-    target.parent.mkdir()
-    shutil.copy2(sample_warehouse, target)
-    return target
 
 
 def _build(raw: Path, warehouse: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -60,13 +47,13 @@ def test_hostile_input_is_refused_clearly_and_changes_nothing(
     raw = tmp_path / "raw"
     raw.mkdir()
     case.write(raw)
-    before = _sha(published_copy)
+    before = sha256(published_copy)
     code, text = _build(raw, published_copy, capsys)
     assert code == case.exit_code, text
     assert "Traceback" not in text and "left unchanged" in text
     for words in case.words + ((case.names,) if case.names else ()):
         assert words in text, f"{words!r} not in {text}"
-    assert _sha(published_copy) == before
+    assert sha256(published_copy) == before
     assert not [p.name for p in published_copy.parent.iterdir() if p.name.startswith(".")]
 
 
@@ -102,22 +89,8 @@ def hostile_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, d
     for name, write in built_cases():
         path = write(raw)
         files[name] = path
-        rows.append(
-            [
-                path.name,
-                f"h-{name}",
-                w.fieldwork_start,
-                w.fieldwork_end,
-                w.min_respondents,
-                w.max_respondents,
-                w.min_eadmin,
-                w.max_eadmin,
-            ]
-        )
-    with (raw / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(codebook.MANIFEST_COLUMNS)
-        writer.writerows(rows)
+        rows.append(manifest_row(path.name, f"h-{name}", w))
+    write_manifest(raw / "manifest.csv", rows)
     warehouse = root / "wh" / "survey.duckdb"
     code = main(["build", "--raw-dir", str(raw), "--warehouse", str(warehouse)])
     assert code == 0
@@ -184,6 +157,17 @@ def _start_build(raw: Path, warehouse: Path) -> subprocess.Popen[str]:
     )
 
 
+def _second_build(warehouse: Path) -> subprocess.CompletedProcess[str]:
+    """A build of the sample started while another holds the warehouse."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_DIR,
+        timeout=60,
+    )
+
+
 def _wait_for(proc: subprocess.Popen[str], line_start: str, timeout: float = 120) -> list[str]:
     seen: list[str] = []
     deadline = time.monotonic() + timeout
@@ -201,24 +185,18 @@ def test_kill_at_any_stage_leaves_old_or_new_and_the_next_build_clears_up(publis
     """SIGKILL during dbt, the checks and the stats: the published file stays the old one, byte for byte;
     while a build runs, a second one on the same warehouse is refused (exit 3); the next build removes the
     killed builds' folders (found by the locks they no longer hold, not by process ids) and publishes."""
-    before = _sha(published_copy)
+    before = sha256(published_copy)
     for stage in ("build: dbt", "build: checks", "build: stats"):
         proc = _start_build(SAMPLE_DIR, published_copy)
         _wait_for(proc, stage)
         if stage == "build: dbt":
-            second = subprocess.run(
-                [sys.executable, "-m", "pipeline", "build", "--warehouse", str(published_copy)],
-                capture_output=True,
-                text=True,
-                cwd=PROJECT_DIR,
-                timeout=60,
-            )
+            second = _second_build(published_copy)
             assert second.returncode == 3 and "another build is running" in second.stderr
             assert "published" not in second.stdout
         time.sleep(0.5)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        assert _sha(published_copy) == before
+        assert sha256(published_copy) == before
         # Each killed build leaves its folder; each next build has removed the one before.
         leftovers = [p.name for p in published_copy.parent.iterdir() if p.name.startswith(".build-")]
         assert leftovers == [f".build-{proc.pid}"]
@@ -236,20 +214,39 @@ def test_kill_at_any_stage_leaves_old_or_new_and_the_next_build_clears_up(publis
 def test_a_build_waiting_on_a_held_lock_is_refused_with_exit_3(
     published_copy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = _sha(published_copy)
+    before = sha256(published_copy)
     with warehouse_lock(published_copy):
-        code = subprocess.run(
-            [sys.executable, "-m", "pipeline", "build", "--warehouse", str(published_copy)],
-            capture_output=True,
-            text=True,
-            cwd=PROJECT_DIR,
-            timeout=60,
-        )
+        code = _second_build(published_copy)
     assert code.returncode == 3 and "another build is running" in code.stderr
-    assert _sha(published_copy) == before
+    assert sha256(published_copy) == before
 
 
 def test_warehouse_under_a_file_is_an_environment_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "not_a_folder").write_text("x")
     code, text = _build(SAMPLE_DIR, tmp_path / "not_a_folder" / "survey.duckdb", capsys)
     assert code == 3 and "not_a_folder" in text and "Traceback" not in text
+
+
+def test_full_disk_is_an_environment_error_said_in_one_line(tmp_path: Path) -> None:
+    """A warehouse folder on a 4 MB file system (tmpfs, mounted by the test: CI runs as root): the build
+    runs out of space, exits 3 naming it, prints no traceback, publishes nothing and leaves no build folder."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4M", "tmpfs", str(disk)], capture_output=True)
+    assert mounted.returncode == 0, f"cannot mount a small file system here: {mounted.stderr!r}"
+    try:
+        warehouse = disk / "wh" / "survey.duckdb"
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline", "build", "--warehouse", str(warehouse)],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_DIR,
+            timeout=300,
+        )
+        assert proc.returncode == 3, proc.stderr[-2000:]
+        assert "no space left on the device" in proc.stderr.lower() and "left unchanged" in proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert not warehouse.exists()
+        assert not [p.name for p in warehouse.parent.iterdir() if p.name.startswith((".build-", ".data_docs-"))]
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)

@@ -12,25 +12,7 @@ import pytest
 
 from ingest.errors import ExportError
 from ingest.run import ingest
-from tests.exports import PROJECT_DIR, SAMPLE_EXPORT, read_export, sample_copy, write_export
-
-
-def _respondent_rows(db: Path) -> list[tuple]:
-    """What ingest delivered, independent of the file format: the questionnaire columns of every row."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cols = [
-            c
-            for (c,) in con.execute(
-                "select column_name from duckdb_columns() where schema_name = 'raw' and table_name = 'responses' "
-                "and column_name not in ('source_file', 'source_sha256', 'source_row', 'loaded_at') "
-                "order by column_index"
-            ).fetchall()
-        ]
-        select = ", ".join(f"nullif(trim(\"{c}\"), '')" for c in cols)
-        return con.execute(f"select {select} from raw.responses order by source_row").fetchall()
-    finally:
-        con.close()
+from tests.exports import PROJECT_DIR, SAMPLE_EXPORT, raw_answers, read_export, sample_copy, write_export
 
 
 def test_sample_export_loads_every_connection_with_lineage(tmp_path: Path) -> None:
@@ -56,7 +38,7 @@ def test_csv_encodings_and_separators_load_the_same_values(tmp_path: Path, encod
     ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
     assert reports[0].encoding == {"latin-1": "cp1252", "utf-8-sig": "utf-8-sig"}.get(encoding, encoding)
     assert reports[0].delimiter == sep
-    got, ref = _respondent_rows(tmp_path / "w.duckdb"), _respondent_rows(tmp_path / "ref.duckdb")
+    got, ref = raw_answers(tmp_path / "w.duckdb"), raw_answers(tmp_path / "ref.duckdb")
     if encoding == "latin-1":
         assert len(got) == len(ref)
     else:
@@ -77,11 +59,11 @@ def test_xlsx_and_spss_exports_load_the_same_values(tmp_path: Path) -> None:
     (tmp_path / "s").mkdir()
     pyreadstat.write_sav(sav, str(tmp_path / "s" / "responses_2023.sav"))
     ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
-    ref = _respondent_rows(tmp_path / "ref.duckdb")
+    ref = raw_answers(tmp_path / "ref.duckdb")
     assert ingest(tmp_path / "x", tmp_path / "x.duckdb")[0].file_format == "xlsx"
-    assert _respondent_rows(tmp_path / "x.duckdb") == ref
+    assert raw_answers(tmp_path / "x.duckdb") == ref
     assert ingest(tmp_path / "s", tmp_path / "s.duckdb")[0].file_format == "sav"
-    assert _respondent_rows(tmp_path / "s.duckdb") == ref
+    assert raw_answers(tmp_path / "s.duckdb") == ref
 
 
 def test_missing_questionnaire_column_names_it(tmp_path: Path) -> None:
