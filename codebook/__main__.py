@@ -1,7 +1,9 @@
-"""``python -m codebook check-lss FILE.lss`` / ``write-lss OUT.lss``: the codebook against LimeSurvey's .lss.
+"""``python -m codebook check-lss FILE.lss`` and ``python -m codebook write-lss OUT.lss``.
 
-check-lss exits 0 when the .lss agrees with the codebook, 1 listing every difference, 2 when the file is
-not a readable LimeSurvey survey structure.
+check-lss lists, question by question, every difference between LimeSurvey's survey structure
+export and the codebook; its exit code is what a script needs: 0 they agree, 1 they differ,
+2 the file is not a readable .lss (one line naming the file and what was expected, no traceback).
+write-lss writes the codebook as an .lss, the same bytes at every run.
 """
 
 from __future__ import annotations
@@ -10,40 +12,48 @@ import argparse
 import sys
 from pathlib import Path
 
-import codebook
-from codebook.lss import LssError, compare, read_lss, write_lss
+from codebook.lss import LssError, compare, read_lss, summary, write_lss
+
+EXPECTED = "LimeSurvey's survey structure export (.lss): Export → 'Survey structure (.lss)'"
+
+
+def check_lss(path: Path) -> int:
+    """Print every difference (stdout) and a one-line verdict; return the exit code."""
+    try:
+        survey = read_lss(path)
+    except LssError as exc:
+        print(f"codebook: error: {exc} (expected: {EXPECTED})", file=sys.stderr)
+        return 2
+    differences = compare(survey)
+    if differences:
+        for d in differences:
+            print(d)
+        print(
+            f"{path}: {len(differences)} difference(s) with the codebook (dbt_project/seeds/codebook/): "
+            "fix the codebook or the survey in LimeSurvey, or export the right survey",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{path}: agrees with the codebook ({summary(survey)})")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m codebook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m codebook", description="The codebook against LimeSurvey's .lss.")
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check-lss", help="list every difference between an .lss and the codebook")
-    check.add_argument("lss", type=Path)
-    write = sub.add_parser("write-lss", help="write the codebook as an .lss")
-    write.add_argument("out", type=Path)
+    check = sub.add_parser("check-lss", help="list every difference between an .lss and the codebook (exit 0/1/2)")
+    check.add_argument("lss", type=Path, metavar="FILE.lss")
+    write = sub.add_parser("write-lss", help="write the codebook as an .lss (LimeSurvey 6 layout)")
+    write.add_argument("out", type=Path, metavar="OUT.lss")
     args = parser.parse_args(argv)
-    if args.command == "write-lss":
-        write_lss(args.out)
-        print(f"codebook: wrote {args.out}")
-        return 0
+    if args.command == "check-lss":
+        return check_lss(args.lss)
     try:
-        questions = read_lss(args.lss)
-    except LssError as exc:
-        print(f"codebook: error: {exc} (expected: LimeSurvey's 'Export survey structure (.lss)')", file=sys.stderr)
+        write_lss(args.out)
+    except OSError as exc:
+        print(f"codebook: error: {args.out}: cannot be written ({exc.strerror or exc})", file=sys.stderr)
         return 2
-    differences = compare(questions)
-    if differences:
-        for d in differences:
-            print(f"{args.lss.name}: {d}")
-        print(f"{args.lss}: {len(differences)} difference(s) with dbt_project/seeds/codebook/", file=sys.stderr)
-        return 1
-    cb = codebook.load()
-    items = sum(len(q.items) for q in cb.questions)
-    answers = sum(len(q.answers) for q in questions.values())
-    print(
-        f"{args.lss}: agrees with the codebook ({len(cb.questions)} questions, {items} subquestions, "
-        f"{answers} answer codes)"
-    )
+    print(f"codebook: wrote {args.out}")
     return 0
 
 

@@ -1,60 +1,70 @@
-"""The questionnaire as LimeSurvey knows it: its survey structure export (``.lss``), read, written, compared.
+"""The questionnaire as LimeSurvey knows it (its .lss export) against the codebook, question by question.
 
-An ``.lss`` is XML: one section per table of LimeSurvey's database (``questions``,
-``subquestions``, ``answers``, ``groups``…), each ``<rows><row>`` holding one
-record with one element per field. LimeSurvey 4 and later keep the texts in
-``question_l10ns`` / ``answer_l10ns`` (one row per language); LimeSurvey 3 and
-earlier keep them on the ``questions`` / ``answers`` rows with a ``language``
-field. Both are read.
+Why: the codebook is typed by hand from the questionnaire; LimeSurvey is what respondents saw and
+what wrote the exports. When the two part (an option added for a new wave, LimeSurvey 4's default
+``AO01`` codes, a condition edited in the survey), every figure would be computed on the wrong
+codes, so the build compares them first and refuses on any difference, each said so that a person
+can fix it (:class:`Difference`).
 
-How it maps to the codebook: a question's ``title`` is its ``export_code``
-(Q01…), a subquestion's ``title`` an item's ``export_suffix`` (SQ001…), an
-answer's ``code`` a choice's ``choice_code``; the "other" option is no answer
-row but the question's ``other = Y`` (the codebook's ``-oth-`` choice and
-``has_other``); a yes/no question (LimeSurvey type ``Y``) and a 1–10 array
-(type ``B``) have no answer rows; the condition is the question's
-``relevance`` equation (``Q04.NAOK == "Y"``).
+This module is the entry point: reading is :mod:`codebook.lss_read`, writing
+:mod:`codebook.lss_write`, and the mapping both follow (type letters, answer rows, the "other"
+option, relevance equations) :mod:`codebook.lss_map`.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import codebook
+from codebook.lss_map import (
+    CODED_TYPES,
+    LANGUAGE,
+    OTHER_CODE,
+    OTHER_DEFAULT_LABEL_FR,
+    accepted_types,
+    answer_source,
+    canonical_condition,
+    clean_text,
+    expected_answers,
+    has_other,
+    other_label,
+    relevance,
+    type_name,
+)
+from codebook.lss_read import LssError, LssQuestion, LssSurvey, read_lss
+from codebook.lss_write import LSS_NAME, SURVEY_ID, lss_text, write_lss
 
-#: The language whose texts are compared (the survey's base language when absent).
-LANGUAGE = "fr"
-#: The survey id written into an .lss made from the codebook, and its file name (LimeSurvey's default).
-SURVEY_ID = 123456
-LSS_NAME = f"limesurvey_survey_{SURVEY_ID}.lss"
-#: The database version LimeSurvey 6 writes; the layout (l10n tables) is the one of 4.0 and later.
-DB_VERSION = "498"
-OTHER_CODE = "-oth-"
+__all__ = [
+    "LANGUAGE",
+    "LSS_NAME",
+    "SURVEY_ID",
+    "Difference",
+    "LssError",
+    "LssQuestion",
+    "LssSurvey",
+    "clean_text",
+    "compare",
+    "compare_file",
+    "lss_text",
+    "read_lss",
+    "summary",
+    "write_lss",
+]
 
-
-class LssError(Exception):
-    """A file that is not a readable LimeSurvey survey structure."""
-
-
-@dataclass
-class LssQuestion:
-    title: str
-    type: str
-    text: str = ""
-    other: bool = False
-    mandatory: bool = False
-    relevance: str = ""
-    subquestions: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, str] = field(default_factory=dict)
+#: LimeSurvey types that hold no answer (a text shown to respondents): never a codebook question.
+DISPLAY_ONLY_TYPES = ("X",)
 
 
 @dataclass(frozen=True)
 class Difference:
-    """One place where the .lss and the codebook disagree, said so that a person can act on it."""
+    """One place where the .lss and the codebook disagree.
+
+    ``kind`` is one of ``missing_question``, ``extra_question``, ``changed_type``,
+    ``missing_subquestion``, ``extra_subquestion``, ``missing_answer``, ``extra_answer``,
+    ``changed_label``, ``changed_condition``; ``question_code`` is None for a question the
+    codebook does not have.
+    """
 
     question_code: str | None
     export_code: str
@@ -66,327 +76,112 @@ class Difference:
         return f"{name}: {self.detail}"
 
 
-# --- reading ---------------------------------------------------------------------------------------------
+def _same(a: str | None, b: str | None) -> bool:
+    return clean_text(a) == clean_text(b)
 
 
-def _rows(root: ET.Element, section: str) -> list[dict[str, str]]:
-    return [{child.tag: (child.text or "") for child in row} for row in root.findall(f"./{section}/rows/row")]
+def _question(q: codebook.Question, found: LssQuestion, cb: codebook.Codebook) -> list[tuple[str, str]]:
+    """(kind, detail) of every difference of one question present on both sides."""
+    out: list[tuple[str, str]] = []
+
+    def add(kind: str, detail: str) -> None:
+        out.append((kind, detail))
+
+    if found.type not in accepted_types(q):
+        types = " or ".join(type_name(t) for t in accepted_types(q))
+        add(
+            "changed_type",
+            f"question type in the .lss is {type_name(found.type)}; codebook_questions.csv type "
+            f"{q.type!r} is LimeSurvey's {types}",
+        )
+    if not _same(found.text, q.wording_fr):
+        add("changed_label", f"question text differs: .lss {found.text!r}, codebook_questions.csv {q.wording_fr!r}")
+
+    items = {i.export_suffix: i.label_fr for i in q.items}
+    for sq, label in items.items():
+        if sq not in found.subquestions:
+            add("missing_subquestion", f"subquestion {sq!r} ({label}) of codebook_items.csv is missing from the .lss")
+        elif not _same(found.subquestions[sq], label):
+            said = f".lss {found.subquestions[sq]!r}, codebook_items.csv {label!r}"
+            add("changed_label", f"subquestion {sq!r} label differs: {said}")
+    for sq, label in found.subquestions.items():
+        if sq not in items:
+            add("extra_subquestion", f"subquestion {sq!r} ({label}) in the .lss is not in codebook_items.csv")
+
+    # A numerical input or a text has no answer codes (a one-row scale may be one): nothing to compare.
+    coded = found.type in CODED_TYPES
+    answers, found_answers = (expected_answers(q), found.answers) if coded else ({}, {})
+    source = answer_source(q)
+    for code, label in answers.items():
+        if code not in found_answers:
+            add("missing_answer", f"answer code {code!r} of {source} is missing from the .lss")
+        elif label is not None and found_answers[code] is not None and not _same(found_answers[code], label):
+            add("changed_label", f"answer {code!r} label differs: .lss {found_answers[code]!r}, {source} {label!r}")
+    for code in found_answers:
+        if code not in answers:
+            add("extra_answer", f"answer code {code!r} in the .lss is not in {source}")
+
+    oth = repr(OTHER_CODE)
+    if has_other(q) and not found.other:
+        add(
+            "missing_answer",
+            f"answer code {oth} of codebook_choices.csv is missing from the .lss (LimeSurvey's "
+            "'other' option is off: set the question's Other to on)",
+        )
+    elif found.other and not has_other(q):
+        add(
+            "extra_answer",
+            f"answer code {oth} in the .lss (LimeSurvey's 'other' option is on) is not in codebook_choices.csv",
+        )
+    elif found.other and not _same(found.other_label or OTHER_DEFAULT_LABEL_FR, other_label(q)):
+        said = f".lss {found.other_label!r} (other_replace_text), codebook_choices.csv {other_label(q)!r}"
+        add("changed_label", f"answer {oth} label differs: {said}")
+
+    expected = relevance(q, cb)
+    if canonical_condition(found.relevance) != canonical_condition(expected):
+        if q.is_conditional:
+            on = cb.question(q.asked_if_question).export_code
+            said = f"asked if {on} ({q.asked_if_question}) = {q.asked_if_choice!r}, i.e. {expected!r}"
+        else:
+            said = "always asked (asked_if_question empty)"
+        where = "its conditions" if found.condition_source == "conditions" else "relevance"
+        add(
+            "changed_condition",
+            f"condition differs: .lss {found.relevance or '1'!r} ({where}), codebook_questions.csv {said}",
+        )
+    return out
 
 
-def clean_text(text: str) -> str:
-    """A LimeSurvey text as a person reads it: tags dropped, entities decoded, spaces folded."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text or ""))
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
-
-
-def _pick(texts: dict[str, dict[str, str]], key: str, language: str) -> str:
-    by_language = texts.get(key, {})
-    return by_language.get(language) or next(iter(by_language.values()), "")
-
-
-def read_lss(path: Path) -> dict[str, LssQuestion]:
-    """The questions of an .lss, by title, with their French texts (or the base language's)."""
-    try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError, UnicodeDecodeError) as exc:
-        raise LssError(f"{path}: not a readable XML file ({exc})") from exc
-    if root.tag != "document" or (root.findtext("LimeSurveyDocType") or "").strip() != "Survey":
-        raise LssError(f"{path}: not a LimeSurvey survey structure (no <LimeSurveyDocType>Survey</LimeSurveyDocType>)")
-    languages = [x.text for x in root.findall("./languages/language") if x.text]
-    language = LANGUAGE if LANGUAGE in languages or not languages else languages[0]
-
-    question_texts: dict[str, dict[str, str]] = {}
-    for r in _rows(root, "question_l10ns"):
-        question_texts.setdefault(r.get("qid", ""), {})[r.get("language", "")] = r.get("question", "")
-    answer_texts: dict[str, dict[str, str]] = {}
-    for r in _rows(root, "answer_l10ns"):
-        answer_texts.setdefault(r.get("aid", ""), {})[r.get("language", "")] = r.get("answer", "")
-
-    rows = _rows(root, "questions") + _rows(root, "subquestions")
-    for r in rows:  # LimeSurvey 3: the text sits on the question row, one row per language
-        if "question" in r:
-            question_texts.setdefault(r["qid"], {})[r.get("language", "")] = r["question"]
-    by_qid: dict[str, LssQuestion] = {}
-    for r in rows:
-        if r.get("parent_qid", "0") in ("0", "") and r["qid"] not in by_qid:
-            by_qid[r["qid"]] = LssQuestion(
-                title=r.get("title", "").strip(),
-                type=r.get("type", ""),
-                text=clean_text(_pick(question_texts, r["qid"], language)),
-                other=r.get("other", "N") == "Y",
-                mandatory=r.get("mandatory", "N") == "Y",
-                relevance=(r.get("relevance") or "").strip(),
-            )
-    for r in sorted(rows, key=lambda r: int(r.get("question_order") or 0)):
-        parent = by_qid.get(r.get("parent_qid", "0"))
-        if parent is not None and r.get("scale_id", "0") in ("0", ""):
-            parent.subquestions[r.get("title", "").strip()] = clean_text(_pick(question_texts, r["qid"], language))
-    for r in sorted(_rows(root, "answers"), key=lambda r: int(r.get("sortorder") or 0)):
-        question = by_qid.get(r.get("qid", ""))
-        if question is None or r.get("scale_id", "0") not in ("0", ""):
-            continue
-        if "answer" in r and r.get("language", language) != language:
-            continue  # LimeSurvey 3: one answer row per language
-        text = r["answer"] if "answer" in r else _pick(answer_texts, r.get("aid", ""), language)
-        question.answers[r.get("code", "").strip()] = clean_text(text)
-    return {q.title: q for q in by_qid.values()}
-
-
-# --- comparing -------------------------------------------------------------------------------------------
-
-_RELEVANCE = re.compile(r"""\b([A-Za-z][A-Za-z0-9_]*)(?:\.NAOK)?\s*==\s*["']([^"']*)["']""")
-
-
-def _condition(relevance: str) -> tuple[str, str] | None:
-    """``((Q04.NAOK == "Y"))`` → ("Q04", "Y"); ``1`` or empty → None (always asked)."""
-    if relevance.strip() in ("", "1"):
-        return None
-    match = _RELEVANCE.search(relevance)
-    return (match.group(1), match.group(2)) if match else ("?", relevance)
-
-
-def _same(a: str, b: str) -> bool:
-    return clean_text(a).casefold() == clean_text(b).casefold()
-
-
-def expected_answers(q: codebook.Question) -> dict[str, str]:
-    """The answer rows LimeSurvey holds for a codebook question: choices but the "other" one; none for a
-    yes/no question; the codes min…max of a single 1–10 scale; none for a battery, a number or a text."""
-    if q.type == "single":
-        if {c.choice_code for c in q.choices} == {"Y", "N"}:
-            return {}
-        return {c.choice_code: c.label_fr for c in q.choices if c.choice_code != OTHER_CODE}
-    if q.type == "scale" and not q.items:
-        low, high = int(q.min_value or 1), int(q.max_value or 10)
-        return {str(n): str(n) for n in range(low, high + 1)}
-    return {}
-
-
-def compare(lss: dict[str, LssQuestion], cb: codebook.Codebook | None = None) -> list[Difference]:
-    """Every difference between an .lss's questions and the codebook, question by question."""
+def compare(survey: LssSurvey, cb: codebook.Codebook | None = None) -> list[Difference]:
+    """Every difference between an .lss and the codebook: the codebook's questions in order, then the
+    questions only the .lss has. Texts are compared in French after white space is folded and HTML
+    dropped; codes exactly."""
     cb = cb or codebook.load()
     out: list[Difference] = []
-    export_of = {q.question_code: q.export_code for q in cb.questions}
     for q in cb.questions:
-        code, title = q.question_code, q.export_code
-
-        def diff(kind: str, detail: str, code: str = code, title: str = title) -> None:
-            out.append(Difference(code, title, kind, detail))
-
-        found = lss.get(title)
+        found = survey.questions.get(q.export_code)
         if found is None:
-            diff("missing_question", "question of codebook_questions.csv is missing from the .lss")
+            detail = "question of codebook_questions.csv is missing from the .lss"
+            out.append(Difference(q.question_code, q.export_code, "missing_question", detail))
             continue
-        if not _same(found.text, q.wording_fr):
-            diff("changed_label", f"wording differs: .lss {found.text!r}, codebook {q.wording_fr!r}")
-        items = {i.export_suffix: i.label_fr for i in q.items}
-        for sq in items.keys() - found.subquestions.keys():
-            diff("missing_subquestion", f"subquestion {sq!r} of codebook_items.csv is missing from the .lss")
-        for sq in found.subquestions.keys() - items.keys():
-            diff("extra_subquestion", f"subquestion {sq!r} in the .lss is not in codebook_items.csv")
-        for sq in sorted(items.keys() & found.subquestions.keys()):
-            if not _same(items[sq], found.subquestions[sq]):
-                diff(
-                    "changed_label",
-                    f"subquestion {sq!r} label differs: .lss {found.subquestions[sq]!r}, codebook {items[sq]!r}",
-                )
-        answers = expected_answers(q)
-        for a in sorted(answers.keys() - found.answers.keys()):
-            diff("missing_answer", f"answer code {a!r} of codebook_choices.csv is missing from the .lss")
-        for a in sorted(found.answers.keys() - answers.keys()):
-            diff("extra_answer", f"answer code {a!r} in the .lss is not in codebook_choices.csv")
-        for a in sorted(answers.keys() & found.answers.keys()):
-            if q.type == "single" and not _same(answers[a], found.answers[a]):
-                diff("changed_label", f"answer {a!r} label differs: .lss {found.answers[a]!r}, codebook {answers[a]!r}")
-        has_other = q.has_other or any(c.choice_code == OTHER_CODE for c in q.choices)
-        if found.other != has_other:
-            diff(
-                "other_option",
-                f"'other' option: .lss {'yes' if found.other else 'no'}, codebook {'yes' if has_other else 'no'}",
-            )
-        expected = (
-            (export_of.get(q.asked_if_question, q.asked_if_question), q.asked_if_choice) if q.is_conditional else None
-        )
-        if _condition(found.relevance) != expected:
-            said = f"{expected[0]} == {expected[1]!r}" if expected else "always"
-            diff("changed_condition", f"condition differs: .lss {found.relevance or 'always'!r}, codebook {said}")
+        out += [Difference(q.question_code, q.export_code, kind, detail) for kind, detail in _question(q, found, cb)]
     known = {q.export_code for q in cb.questions}
-    for title in sorted(lss.keys() - known):
-        out.append(Difference(None, title, "extra_question", "question in the .lss is not in codebook_questions.csv"))
+    for title, found in survey.questions.items():
+        if title not in known and found.type not in DISPLAY_ONLY_TYPES:
+            detail = f"question in the .lss ({type_name(found.type)}, {found.text!r}) is not in codebook_questions.csv"
+            out.append(Difference(None, title, "extra_question", detail))
     return out
 
 
 def compare_file(path: Path) -> list[Difference]:
-    """Differences between an .lss file and the codebook (raises :class:`LssError` on an unreadable file)."""
+    """Differences between the .lss at ``path`` and the codebook; raises :class:`LssError` (message
+    "<file>: what is wrong") when the file is not a readable LimeSurvey survey structure."""
     return compare(read_lss(path))
 
 
-# --- writing ---------------------------------------------------------------------------------------------
-
-
-def _type(q: codebook.Question) -> str:
-    if q.type == "single":
-        return "Y" if {c.choice_code for c in q.choices} == {"Y", "N"} else "L"
-    if q.type == "scale":
-        return "B" if q.items else "L"
-    return {"multi": "M", "number": "N", "text": "S"}[q.type]
-
-
-def _relevance(q: codebook.Question, cb: codebook.Codebook) -> str:
-    if not q.is_conditional:
-        return "1"
-    return f'(({cb.question(q.asked_if_question).export_code}.NAOK == "{q.asked_if_choice}"))'
-
-
-def _section(parent: ET.Element, name: str, fields: list[str], rows: list[dict[str, object]]) -> None:
-    section = ET.SubElement(parent, name)
-    names = ET.SubElement(section, "fields")
-    for f in fields:
-        ET.SubElement(names, "fieldname").text = f
-    body = ET.SubElement(section, "rows")
-    for row in rows:
-        element = ET.SubElement(body, "row")
-        for f in fields:
-            ET.SubElement(element, f).text = str(row.get(f, ""))
-
-
-QUESTION_FIELDS = [
-    "qid",
-    "parent_qid",
-    "sid",
-    "gid",
-    "type",
-    "title",
-    "preg",
-    "other",
-    "mandatory",
-    "encrypted",
-    "question_order",
-    "scale_id",
-    "same_default",
-    "relevance",
-    "question_theme_name",
-    "modulename",
-    "same_script",
-]
-
-
-def lss_text(cb: codebook.Codebook | None = None) -> str:
-    """The codebook as a LimeSurvey 6 survey structure; ids derive from positions, so the text is the same
-    at every run."""
-    cb = cb or codebook.load()
-    sections = list(dict.fromkeys(q.section for q in cb.questions))
-    gid = {s: i for i, s in enumerate(sections, start=1)}
-    questions, subquestions, qtexts, answers, atexts, attributes = [], [], [], [], [], []
-    for q in cb.questions:
-        qid = q.position
-        base = {
-            "sid": SURVEY_ID,
-            "gid": gid[q.section],
-            "preg": "",
-            "encrypted": "N",
-            "same_default": "0",
-            "question_theme_name": "",
-            "modulename": "",
-            "same_script": "0",
-            "scale_id": "0",
-        }
-        questions.append(
-            base
-            | {
-                "qid": qid,
-                "parent_qid": 0,
-                "type": _type(q),
-                "title": q.export_code,
-                "other": "Y" if q.has_other else "N",
-                "mandatory": "Y" if q.mandatory else "N",
-                "question_order": q.position,
-                "relevance": _relevance(q, cb),
-            }
-        )
-        qtexts.append({"qid": qid, "question": q.wording_fr, "help": "", "script": "", "language": LANGUAGE})
-        for item in q.items:
-            sqid = 1000 + 100 * q.position + item.position
-            subquestions.append(
-                base
-                | {
-                    "qid": sqid,
-                    "parent_qid": qid,
-                    "type": "T",
-                    "title": item.export_suffix,
-                    "other": "N",
-                    "mandatory": "",
-                    "question_order": item.position,
-                    "relevance": "1",
-                }
-            )
-            qtexts.append({"qid": sqid, "question": item.label_fr, "help": "", "script": "", "language": LANGUAGE})
-        for order, (code, label) in enumerate(expected_answers(q).items(), start=1):
-            aid = 100 * q.position + order
-            answers.append(
-                {"aid": aid, "qid": qid, "code": code, "sortorder": order, "assessment_value": 0, "scale_id": 0}
-            )
-            atexts.append({"aid": aid, "answer": label, "language": LANGUAGE})
-        for name, value in (("min_num_value_n", q.min_value), ("max_num_value_n", q.max_value)):
-            if q.type == "number" and value is not None:
-                attributes.append({"qid": qid, "attribute": name, "value": f"{value:g}", "language": ""})
-    root = ET.Element("document")
-    ET.SubElement(root, "LimeSurveyDocType").text = "Survey"
-    ET.SubElement(root, "DBVersion").text = DB_VERSION
-    ET.SubElement(ET.SubElement(root, "languages"), "language").text = LANGUAGE
-    _section(root, "answers", ["aid", "qid", "code", "sortorder", "assessment_value", "scale_id"], answers)
-    _section(
-        root,
-        "answer_l10ns",
-        ["id", "aid", "answer", "language"],
-        [r | {"id": i} for i, r in enumerate(atexts, start=1)],
-    )
-    _section(
-        root,
-        "groups",
-        ["gid", "sid", "group_order", "randomization_group", "grelevance"],
-        [
-            {"gid": g, "sid": SURVEY_ID, "group_order": g, "randomization_group": "", "grelevance": "1"}
-            for s, g in gid.items()
-        ],
-    )
-    _section(
-        root,
-        "group_l10ns",
-        ["id", "gid", "group_name", "description", "language"],
-        [{"id": g, "gid": g, "group_name": s, "description": "", "language": LANGUAGE} for s, g in gid.items()],
-    )
-    _section(root, "questions", QUESTION_FIELDS, questions)
-    _section(root, "subquestions", QUESTION_FIELDS, subquestions)
-    _section(
-        root,
-        "question_l10ns",
-        ["id", "qid", "question", "help", "script", "language"],
-        [r | {"id": i} for i, r in enumerate(qtexts, start=1)],
-    )
-    _section(root, "question_attributes", ["qid", "attribute", "value", "language"], attributes)
-    _section(
-        root,
-        "surveys",
-        ["sid", "language", "additional_languages", "anonymized", "datestamp"],
-        [{"sid": SURVEY_ID, "language": LANGUAGE, "additional_languages": "", "anonymized": "N", "datestamp": "Y"}],
-    )
-    _section(
-        root,
-        "surveys_languagesettings",
-        ["surveyls_survey_id", "surveyls_language", "surveyls_title"],
-        [
-            {
-                "surveyls_survey_id": SURVEY_ID,
-                "surveyls_language": LANGUAGE,
-                "surveyls_title": "Médiation numérique et accompagnement aux démarches administratives en ligne",
-            }
-        ],
-    )
-    ET.indent(root, space=" ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def write_lss(path: Path, cb: codebook.Codebook | None = None) -> Path:
-    path.write_text(lss_text(cb), encoding="utf-8", newline="\n")
-    return path
+def summary(survey: LssSurvey) -> str:
+    """ "24 questions, 79 subquestions, 82 answer codes": what an agreeing .lss holds."""
+    questions = [q for q in survey.questions.values() if q.type not in DISPLAY_ONLY_TYPES]
+    subquestions = sum(len(q.subquestions) for q in questions)
+    answers = sum(len(q.answers) + q.other for q in questions)
+    return f"{len(questions)} questions, {subquestions} subquestions, {answers} answer codes"

@@ -378,7 +378,7 @@ REFUSED: tuple[Case, ...] = (
     ),
     Case(
         "lss_disagrees",
-        _lss_edited("<answer>Homme</answer>", "<answer>Masculin</answer>"),
+        _lss_edited("<answer><![CDATA[Homme]]></answer>", "<answer><![CDATA[Masculin]]></answer>"),
         2,
         ("Q16 (gender)", "label differs", "codebook-check"),
         "limesurvey_survey_123456.lss",
