@@ -63,7 +63,7 @@ def histogram(frame: pd.DataFrame, bin_label: str, count: str, text: str, x_titl
     order = frame[bin_label].tolist()
     base = alt.Chart(frame).encode(
         x=alt.X(f"{bin_label}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{count}:Q", title=y_title),
+        y=alt.Y(f"{count}:Q", title=y_title, axis=alt.Axis(format="d", tickMinStep=5)),
         tooltip=[alt.Tooltip(f"{bin_label}:N", title=x_title), alt.Tooltip(f"{text}:N", title=y_title)],
     )
     return (base.mark_bar(color=BAR_COLOR) + base.mark_text(dy=-6).encode(text=f"{text}:N")).properties(height=320)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.disclosure import Policy
 from app.filters import RespondentFilter
 from app.settings import Settings
 
@@ -23,6 +24,8 @@ class PageContext:
     settings: Settings
     filter: RespondentFilter
     population: int
+    #: Cell key of the selection (app.perturbation): the sidebar's count is rounded with it.
+    population_key: int = 0
 
     @property
     def path(self) -> Path:
@@ -31,6 +34,18 @@ class PageContext:
     @property
     def k(self) -> int:
         return self.settings.min_cell
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(self.k)
+
+    @property
+    def shown_population(self) -> int | None:
+        """The selection's size as pages print it: exact for the whole wave (the published sample size),
+        rounded for a filtered selection, None below k."""
+        if not self.filter.is_subset:
+            return None if self.policy.is_small(self.population) else self.population
+        return self.policy.count(self.population, self.population_key)
 
     @property
     def too_few(self) -> bool:

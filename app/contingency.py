@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+RESIDUAL_THRESHOLD = 1.96
+RESIDUAL_SATURATION = 4.0
 MIN_EXPECTED = 5.0
 MONTE_CARLO_RESAMPLES = 9999
 SEED = 20230228
@@ -57,7 +59,9 @@ def analyse(counts: pd.DataFrame) -> ContingencyResult:
     table = observed.to_numpy()
     chi2 = stats.chi2_contingency(table, correction=True)  # scipy applies Yates only to 2×2 tables
     cramers_v = float(stats.contingency.association(table, method="cramer"))
-    residuals.loc[observed.index, observed.columns] = Table(table).standardized_resids
+    # shift_zeros=False: statsmodels would add 0.5 to every cell of a table with an empty one, and shade an
+    # empty cell as "more than expected".
+    residuals.loc[observed.index, observed.columns] = Table(table, shift_zeros=False).standardized_resids
     if (chi2.expected_freq >= MIN_EXPECTED).all():
         method = "chi2_pearson_yates" if table.shape == (2, 2) else "chi2_pearson"
         return ContingencyResult(
@@ -75,3 +79,13 @@ def analyse(counts: pd.DataFrame) -> ContingencyResult:
     return ContingencyResult(
         "fisher_freeman_halton_monte_carlo", None, None, None, float(exact.pvalue), cramers_v, n, residuals, note
     )
+
+
+def residual_style(residual: float) -> str:
+    """CSS background for one cell: transparent within ±1.96, then deeper blue (above) or red (below)."""
+    if pd.isna(residual) or abs(residual) < RESIDUAL_THRESHOLD:
+        return ""
+    alpha = 0.2 + 0.6 * min(1.0, (abs(residual) - RESIDUAL_THRESHOLD) / (RESIDUAL_SATURATION - RESIDUAL_THRESHOLD))
+    rgb = "33, 102, 172" if residual > 0 else "178, 24, 43"
+    text = "color: white; " if alpha > 0.55 else ""
+    return f"{text}background-color: rgba({rgb}, {alpha:.2f})"

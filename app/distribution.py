@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from app.perturbation import combine
+
 #: Lower bounds of the classes of people per week (the last class is open).
 CLASS_EDGES = (0, 1, 3, 6, 11, 16, 21, 31, 51)
 CLASS = "Classe"
@@ -31,8 +33,16 @@ def class_labels(edges: tuple[int, ...] = CLASS_EDGES) -> list[str]:
 
 
 def binned(values: pd.DataFrame, edges: tuple[int, ...] = CLASS_EDGES) -> pd.DataFrame:
-    """Respondents per class, every class listed, from ``value``/``respondents`` counts."""
+    """Respondents per class, every class listed, from ``value``/``respondents`` counts.
+
+    A class's cell key (``ckey``) is the sum of its values' keys: a class is the union of its values' cells.
+    """
     labels = class_labels(edges)
     classes = pd.cut(values["value"], bins=[*edges, math.inf], right=False, labels=labels)
-    counts = values.groupby(classes, observed=False)["respondents"].sum().reindex(labels, fill_value=0)
-    return pd.DataFrame({CLASS: labels, RESPONDENTS: counts.to_numpy().astype(int)})
+    grouped = values.groupby(classes, observed=False)
+    counts = grouped["respondents"].sum().reindex(labels, fill_value=0)
+    out = pd.DataFrame({CLASS: labels, RESPONDENTS: counts.to_numpy().astype(int)})
+    if "ckey" in values:
+        keys = grouped["ckey"].sum().reindex(labels, fill_value=0)
+        out["ckey"] = [combine(int(k)) for k in keys]
+    return out

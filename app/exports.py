@@ -1,6 +1,6 @@
 """Downloads of a shown table: CSV for any tool, XLSX for spreadsheet users, both as the page shows them.
 
-Files hold numbers (empty where the page shows ``s``) and, in the XLSX, a
+Files hold what the page shows (integer counts, ``s`` where the page shows ``s``) and, in the XLSX, a
 second sheet with the question, the base and the confidentiality note.
 """
 

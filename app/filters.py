@@ -1,7 +1,7 @@
 """The respondent set every page is computed on: a wave and optional subsets.
 
 A filter is plain data (hashable, so it can key caches) that renders as one
-SQL common table expression, ``sel (wave, respondent_id)``; every query of
+SQL common table expression, ``sel (wave, respondent_id, record_key)``; every query of
 :mod:`app.queries` joins its long table to ``sel``. Within a filter, the values
 of one criterion are alternatives (Finistère or Morbihan) and the criteria
 combine (Finistère and conseiller·ère numérique).
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from app.perturbation import RECORD_KEY_SQL, salt
 
 #: The multiple-choice question whose boxes are the places of work (its items come from the codebook).
 PLACE_QUESTION = "place"
@@ -32,9 +34,13 @@ class RespondentFilter:
         return bool(self.departments or self.post_titles or self.places)
 
     def selection(self) -> tuple[str, dict[str, Any]]:
-        """``select wave, respondent_id`` of the kept respondents in the filter, with its parameters."""
+        """``select wave, respondent_id, record_key`` of the kept respondents in the filter, with its parameters.
+
+        The record key (:mod:`app.perturbation`) travels with every respondent so that each count can
+        carry its cell key.
+        """
         clauses = ["r.wave = $sel_wave"]
-        params: dict[str, Any] = {"sel_wave": self.wave}
+        params: dict[str, Any] = {"sel_wave": self.wave, "ck_salt": salt()}
         if self.departments:
             clauses.append(f"list_contains($sel_departments, r.{DEPARTMENT_QUESTION})")
             params["sel_departments"] = list(self.departments)
@@ -47,5 +53,6 @@ class RespondentFilter:
                 " and p.respondent_id = r.respondent_id and p.is_selected and list_contains($sel_places, p.place_code))"
             )
             params["sel_places"] = list(self.places)
-        sql = "select r.wave, r.respondent_id from marts.respondents as r where " + " and ".join(clauses)
+        columns = f"r.wave, r.respondent_id, {RECORD_KEY_SQL} as record_key"
+        sql = f"select {columns} from marts.respondents as r where " + " and ".join(clauses)
         return sql, params

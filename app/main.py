@@ -36,15 +36,29 @@ def _settings() -> Settings:
     return settings
 
 
+#: The URL path of the default page as Streamlit registers it; readers reach it at ``/`` or at its own path.
+HOME_PATH = "accueil"
+
+
+def _pages() -> list[st.Page]:
+    """The menu's pages; the first is served at ``/``, and a hidden twin keeps its own address (``/vue-d-ensemble``)
+    working, since Streamlit serves a default page only at the root and answers its path with "Page not found"."""
+    first, *rest = PAGES
+    return [
+        st.Page(first.script, title=first.title, url_path=HOME_PATH, default=True),
+        *(st.Page(p.script, title=p.title, url_path=p.url_path) for p in rest),
+        st.Page(first.script, title=first.title, url_path=first.url_path, visibility="hidden"),
+    ]
+
+
 def main() -> None:
     st.set_page_config(page_title="Médiation numérique en Bretagne — enquête", layout="wide")
     settings = _settings()
-    navigation = st.navigation(
-        [st.Page(p.script, title=p.title, url_path=p.url_path, default=i == 0) for i, p in enumerate(PAGES)]
-    )
+    navigation = st.navigation(_pages())
     try:
+        db.pin_run(settings.warehouse)  # one build for the whole run, whatever a rebuild publishes meanwhile
         chosen = sidebar.render_filters(settings)
-        ctx = PageContext(settings, chosen, queries.population(settings.warehouse, chosen))
+        ctx = PageContext(settings, chosen, *queries.population(settings.warehouse, chosen))
         set_current(ctx)
         sidebar.render_selection(ctx)
         navigation.run()

@@ -1,7 +1,10 @@
-"""Statistical confidentiality: which counts, percentages and means may be shown.
+"""Cell suppression for the one exact table the app prints: the wave's funnel (connections and exclusions).
 
-Rule: nothing describes a group of fewer than ``k`` respondents (primary
-suppression). A count of 0 is shown: it describes nobody. Because tables print
+Every other count goes through the cell key method (:mod:`app.disclosure`),
+whose rounding breaks the additivity this module guards against. The funnel
+is the published description of the sample, not filterable, so it is printed
+exact, and protected the classical way. Rule: nothing describes a group of
+fewer than ``k`` respondents (primary suppression). A count of 0 is shown: it describes nobody. Because tables print
 their totals, hiding one cell is not enough (total − visible cells = hidden
 cell), so every row and every column of a table, totals included, must hide
 either none or at least two of its entries (secondary suppression). The
@@ -11,8 +14,7 @@ a margin only when no cell is left. The loop runs until no line has exactly
 one hidden entry.
 
 These are pure functions on numbers, so the rule is tested without a
-warehouse or a page. Differencing between two filters (all minus one
-département) is not prevented: it is a limit of any filterable table.
+warehouse or a page.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 
@@ -87,54 +88,3 @@ def protect_counts(counts: ArrayLike, k: int) -> tuple[np.ndarray, bool]:
     """Hidden flags of the parts of one total (a frequency table, the groups of a comparison) and of the total."""
     result = protect_table(np.asarray(counts, dtype=float).reshape(1, -1), k)
     return result.cells[0], bool(result.row_totals[0])
-
-
-def protect_frequencies(freq: pd.DataFrame, k: int) -> pd.DataFrame:
-    """``freq`` (shape of report.frequencies) with ``hidden`` and ``base_hidden`` columns.
-
-    A single choice's answers are parts of its base; a box of a multiple
-    choice is ticked by ``count`` and left by ``base_n − count`` respondents.
-    Grouped rows (education groups) are sums of answers: they are hidden as
-    soon as any answer of the question is, so a group total cannot give a
-    hidden answer back.
-    """
-    out = freq.copy()
-    out["hidden"] = False
-    out["base_hidden"] = False
-    for _question, part in out.groupby("question_code", sort=False):
-        choice_rows = part.index[part["item_kind"] == "choice"]
-        if len(choice_rows):
-            hidden, base_hidden = protect_counts(out.loc[choice_rows, "count"].to_numpy(), k)
-            out.loc[choice_rows, "hidden"] = hidden
-            out.loc[part.index, "base_hidden"] = base_hidden
-            group_rows = part.index[part["item_kind"] == "group"]
-            out.loc[group_rows, "hidden"] = bool(hidden.any()) or base_hidden
-        for idx in part.index[part["item_kind"] == "item"]:
-            count, base = out.at[idx, "count"], out.at[idx, "base_n"]
-            hidden, base_hidden = protect_counts([count, base - count], k)
-            out.at[idx, "hidden"] = bool(hidden[0])
-            out.at[idx, "base_hidden"] = base_hidden
-    return out
-
-
-def protect_groups(groups: pd.DataFrame, k: int, by: list[str]) -> pd.DataFrame:
-    """``groups`` (shape of report.group_means) with a ``hidden`` column.
-
-    The groups of one comparison (``by``: one value item × one grouping) are
-    parts of one total, as a frequency table's answers are: a hidden group's n
-    and mean could otherwise come back from the overall n and mean.
-    """
-    out = groups.copy()
-    out["hidden"] = False
-    for _key, part in out.groupby(by, sort=False, dropna=False):
-        hidden, _total_hidden = protect_counts(part["n"].to_numpy(), k)
-        out.loc[part.index, "hidden"] = hidden
-    return out
-
-
-def protect_summaries(summaries: pd.DataFrame, k: int) -> pd.DataFrame:
-    """``summaries`` (shape of report.scale_summaries) with ``hidden`` where fewer than k answered."""
-    out = summaries.copy()
-    out["hidden"] = [is_small(n, k) for n in out["n"]]
-    return out
-

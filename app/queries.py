@@ -6,7 +6,11 @@ Each function returns the same shape as the dbt ``report`` model it mirrors
 joined to the filter's respondent set (``sel``), so one code path serves the
 whole wave and any subset of it. Tests check that, unfiltered, the results
 equal the report models. Nothing here returns respondent ids, raw values or
-free text: only aggregates.
+free text: only aggregates. Every count comes with its cell key (``ckey``: the
+sum of its respondents' record keys, :mod:`app.perturbation`) and every
+magnitude with the wave's spread of its variable (``wave_sd``), so that the
+pages can apply the disclosure policy (:mod:`app.disclosure`) without ever
+seeing a respondent.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pandas as pd
 
 from app.db import query, table_exists
 from app.filters import PLACE_QUESTION, RespondentFilter
+from app.perturbation import cell_key_sql, key_sql
 
 #: Codes and labels of a ticked / unticked box, as the warehouse's group comparisons name them.
 BOX_CHOICES = (("Y", "Oui", 1), ("N", "Non", 2))
@@ -64,9 +69,13 @@ def waves(path: Path) -> list[str]:
 # --- respondent set ---------------------------------------------------------------------------------------
 
 
-def population(path: Path, f: RespondentFilter) -> int:
-    sql, params = _with_sel(f, "counted as (select count(*) as n from sel) select n from counted")
-    return int(query(path, sql, params)["n"].iloc[0])
+def population(path: Path, f: RespondentFilter) -> tuple[int, int]:
+    """How many respondents the filter keeps, and the cell key of that set."""
+    counted = f"select count(*) as n, {cell_key_sql('record_key')} as ckey from sel"
+    body = f"counted as ({counted}) select n, ckey from counted"
+    sql, params = _with_sel(f, body)
+    row = query(path, sql, params).iloc[0]
+    return int(row["n"]), int(row["ckey"])
 
 
 # --- frequencies (report.frequencies) ---------------------------------------------------------------------
@@ -77,21 +86,24 @@ questions as (
     where list_contains($questions, question_code)
 ),
 answers as (
-    select a.question_code, a.answer_code from intermediate.int_respondent_answers as a
+    select a.question_code, a.answer_code, sel.record_key from intermediate.int_respondent_answers as a
     inner join sel using (wave, respondent_id)
     where list_contains($questions, a.question_code)
 ),
 single_bases as (
-    select q.question_code, count(a.answer_code) as base_n
+    select q.question_code, count(a.answer_code) as base_n,
+        {ck_answered} as base_ckey
     from questions as q left join answers as a using (question_code)
     where q.type = 'single' group by q.question_code
 ),
 single_counts as (
-    select question_code, answer_code, count(*) as n from answers where answer_code is not null group by all
+    select question_code, answer_code, count(*) as n, {ck_all} as ckey
+    from answers where answer_code is not null group by all
 ),
 single_rows as (
     select c.question_code, 'choice' as item_kind, c.choice_code as item_code, c.label_fr as item_label,
-        c.position as item_position, coalesce(n.n, 0) as count, b.base_n, c.group_label_fr
+        c.position as item_position, coalesce(n.n, 0) as count, coalesce(n.ckey, 0) as ckey, b.base_n, b.base_ckey,
+        c.group_label_fr
     from codebook.codebook_choices as c
     inner join single_bases as b using (question_code)
     left join single_counts as n on n.question_code = c.question_code and n.answer_code = c.choice_code
@@ -99,78 +111,107 @@ single_rows as (
 ),
 group_rows as (
     select question_code, 'group' as item_kind, group_label_fr as item_code, group_label_fr as item_label,
-        min(item_position) as item_position, sum(count) as count, any_value(base_n) as base_n,
-        group_label_fr
+        min(item_position) as item_position, sum(count) as count, sum(ckey) as ckey, any_value(base_n) as base_n,
+        any_value(base_ckey) as base_ckey, group_label_fr
     from single_rows where group_label_fr is not null group by question_code, group_label_fr
 ),
 ticks as (
-    select t.question_code, t.respondent_id, t.item_code, t.is_selected from intermediate.int_respondent_ticks as t
+    select t.question_code, t.respondent_id, t.item_code, t.is_selected, sel.record_key
+    from intermediate.int_respondent_ticks as t
     inner join sel using (wave, respondent_id)
     where list_contains($questions, t.question_code)
 ),
 multi_bases as (
-    select q.question_code, count(m.respondent_id) filter (where m.ticked_any or q.mandatory) as base_n
+    select q.question_code, count(m.respondent_id) filter (where m.ticked_any or q.mandatory) as base_n,
+        {ck_base} as base_ckey
     from questions as q
     left join (
-        select question_code, respondent_id, bool_or(is_selected) as ticked_any from ticks group by all
+        select question_code, respondent_id, any_value(record_key) as record_key, bool_or(is_selected) as ticked_any
+        from ticks group by question_code, respondent_id
     ) as m using (question_code)
     where q.type = 'multi' group by q.question_code
 ),
 multi_rows as (
     select i.question_code, 'item' as item_kind, i.item_code, i.label_fr as item_label, i.position as item_position,
-        count(t.respondent_id) filter (where t.is_selected) as count, b.base_n, null as group_label_fr
+        count(t.respondent_id) filter (where t.is_selected) as count, {ck_ticked} as ckey, b.base_n, b.base_ckey,
+        null as group_label_fr
     from codebook.codebook_items as i
     inner join multi_bases as b using (question_code)
     left join ticks as t on t.question_code = i.question_code and t.item_code = i.item_code
-    group by i.question_code, i.item_code, i.label_fr, i.position, b.base_n
+    group by i.question_code, i.item_code, i.label_fr, i.position, b.base_n, b.base_ckey
 ),
 rows as (select * from single_rows union all select * from group_rows union all select * from multi_rows)
 select
     $sel_wave as wave, r.question_code, q.label_fr as question_label, q.type as question_type, r.item_kind,
     r.item_code, r.item_label, r.item_position, r.group_label_fr as item_group, cast(r.count as bigint) as count,
-    cast(r.base_n as bigint) as base_n,
+    cast(r.base_n as bigint) as base_n, {ck_mod_count} as ckey, {ck_mod_base} as base_ckey,
     case when r.base_n > 0 then 100.0 * r.count / r.base_n end as percent
 from rows as r inner join questions as q using (question_code)
 order by q.position, r.item_kind, r.item_position
 """
 
 
+_FREQUENCIES = _FREQUENCIES.format(
+    ck_answered=cell_key_sql("a.record_key", "a.answer_code is not null"),
+    ck_all=cell_key_sql("record_key"),
+    ck_base=cell_key_sql("m.record_key", "m.ticked_any or q.mandatory"),
+    ck_ticked=cell_key_sql("t.record_key", "t.is_selected"),
+    ck_mod_count=key_sql("r.ckey"),
+    ck_mod_base=key_sql("r.base_ckey"),
+)
+
+
 def frequencies(path: Path, f: RespondentFilter, question_codes: list[str]) -> pd.DataFrame:
-    """Counts and percentages of single and multiple choices over the report's bases (see frequencies.sql)."""
+    """Counts and percentages of single and multiple choices over the report's bases (see frequencies.sql).
+
+    Each count and base comes with its cell key (``ckey``, ``base_ckey``) for :mod:`app.perturbation`.
+    """
     sql, params = _with_sel(f, _FREQUENCIES, {"questions": list(question_codes)})
     return query(path, sql, params)
 
 
 # --- scale and number summaries (report.scale_summaries) --------------------------------------------------
 
-_SCALES = """
+_SCALES = f"""
 vals as (
-    select v.* from intermediate.int_respondent_values as v inner join sel using (wave, respondent_id)
+    select v.*, sel.record_key from intermediate.int_respondent_values as v inner join sel using (wave, respondent_id)
     where list_contains($questions, v.question_code)
-)
+),
+{{spread}}
 select
     $sel_wave as wave, v.question_code, q.label_fr as question_label, q.type as question_type, v.item_code,
     any_value(v.item_label) as item_label, any_value(v.item_position) as item_position,
-    count(v.value) as n, avg(v.value) as mean, median(v.value) as median, stddev_samp(v.value) as sd
+    count(v.value) as n, avg(v.value) as mean, median(v.value) as median, stddev_samp(v.value) as sd,
+    {cell_key_sql("v.record_key", "v.value is not null")} as ckey, any_value(s.wave_sd) as wave_sd
 from vals as v inner join codebook.codebook_questions as q using (question_code)
+left join spread as s using (question_code, item_code)
 group by v.question_code, q.label_fr, q.type, q.position, v.item_code
 order by q.position, item_position
 """
 
+#: The wave's standard deviation of each value item: the scale of the noise on magnitudes (app.perturbation).
+_SPREAD = """spread as (
+    select question_code, item_code, stddev_samp(value) as wave_sd from intermediate.int_respondent_values
+    where wave = $sel_wave and {where} group by question_code, item_code
+)"""
+
 
 def scale_summaries(path: Path, f: RespondentFilter, question_codes: list[str]) -> pd.DataFrame:
     """Mean, median and sample SD of scale items and numbers (never min or max: they are one person's answer)."""
-    sql, params = _with_sel(f, _SCALES, {"questions": list(question_codes)})
+    body = _SCALES.format(spread=_SPREAD.format(where="list_contains($questions, question_code)"))
+    sql, params = _with_sel(f, body, {"questions": list(question_codes)})
     return query(path, sql, params)
 
 
 def value_counts(path: Path, f: RespondentFilter, question_code: str) -> pd.DataFrame:
     """How many respondents gave each value of a number question (figure 2); binned before display."""
-    body = """vals as (
-        select v.value from intermediate.int_respondent_values as v inner join sel using (wave, respondent_id)
+    body = f"""vals as (
+        select v.value, sel.record_key from intermediate.int_respondent_values as v
+        inner join sel using (wave, respondent_id)
         where v.question_code = $question and v.value is not null
     )
-    select value, count(*) as respondents from vals group by value order by value"""
+    select value, count(*) as respondents, {cell_key_sql("record_key")} as ckey
+    from vals group by value order by value"""
     sql, params = _with_sel(f, body, {"question": question_code})
     return query(path, sql, params)
 
@@ -203,17 +244,21 @@ def group_means(
     group_type = str(questions(path).set_index("question_code").loc[group_question, "type"])
     body = f"""grp as ({_groups_sql(group_type)}),
     vals as (
-        select v.* from intermediate.int_respondent_values as v inner join sel using (wave, respondent_id)
+        select v.*, sel.record_key from intermediate.int_respondent_values as v
+        inner join sel using (wave, respondent_id)
         where v.question_code = $value_question
-    )
+    ),
+    {_SPREAD.format(where="question_code = $value_question")}
     select
         $sel_wave as wave, v.question_code as value_question, v.item_code as value_item,
         any_value(v.item_label) as value_item_label, any_value(v.item_position) as value_item_position,
         $group_question as group_question, g.group_item, any_value(g.group_item_label) as group_item_label,
         any_value(g.group_item_position) as group_item_position,
         g.group_code, any_value(g.group_label) as group_label, any_value(g.group_position) as group_position,
-        count(v.value) as n, avg(v.value) as mean, median(v.value) as median, stddev_samp(v.value) as sd
+        count(v.value) as n, avg(v.value) as mean, median(v.value) as median, stddev_samp(v.value) as sd,
+        {cell_key_sql("v.record_key", "v.value is not null")} as ckey, any_value(s.wave_sd) as wave_sd
     from vals as v inner join grp as g using (wave, respondent_id)
+    left join spread as s using (question_code, item_code)
     group by v.question_code, v.item_code, g.group_item, g.group_code
     order by value_item_position, group_item_position, group_position"""
     params: dict[str, Any] = {"value_question": value_question, "group_question": group_question}
@@ -255,14 +300,14 @@ def _variable_sql(v: CrossVariable, side: str) -> tuple[str, str, dict[str, Any]
     """(respondent values, category grid) SQL of one side of a cross-tab."""
     params: dict[str, Any] = {f"{side}_question": v.question_code}
     if v.item_code is None:
-        values = f"""select a.wave, a.respondent_id, a.answer_code as code
+        values = f"""select a.wave, a.respondent_id, a.answer_code as code, sel.record_key
             from intermediate.int_respondent_answers as a inner join sel using (wave, respondent_id)
             where a.question_code = ${side}_question and a.answer_code is not null"""
         grid = f"""select choice_code as code, label_fr as label, position from codebook.codebook_choices
             where question_code = ${side}_question and is_target is distinct from false"""
         return values, grid, params
     params[f"{side}_item"] = v.item_code
-    values = f"""select t.wave, t.respondent_id, case when t.is_selected then 'Y' else 'N' end as code
+    values = f"""select t.wave, t.respondent_id, case when t.is_selected then 'Y' else 'N' end as code, sel.record_key
         from intermediate.int_respondent_ticks as t inner join sel using (wave, respondent_id)
         where t.question_code = ${side}_question and t.item_code = ${side}_item"""
     grid = f"select * from (values {_BOX_VALUES}) as b (code, label, position)"
@@ -276,11 +321,12 @@ def crosstab(path: Path, f: RespondentFilter, row: CrossVariable, col: CrossVari
     body = f"""row_values as ({row_values}), col_values as ({col_values}),
     row_grid as ({row_grid}), col_grid as ({col_grid}),
     cells as (
-        select r.code as row_code, c.code as col_code, count(*) as n
+        select r.code as row_code, c.code as col_code, count(*) as n, {cell_key_sql("r.record_key")} as ckey
         from row_values as r inner join col_values as c using (wave, respondent_id) group by all
     )
     select $sel_wave as wave, rg.code as row_code, rg.label as row_label, rg.position as row_position,
-        cg.code as col_code, cg.label as col_label, cg.position as col_position, coalesce(cells.n, 0) as count
+        cg.code as col_code, cg.label as col_label, cg.position as col_position, coalesce(cells.n, 0) as count,
+        coalesce(cells.ckey, 0) as ckey
     from row_grid as rg cross join col_grid as cg
     left join cells on cells.row_code = rg.code and cells.col_code = cg.code
     order by rg.position, cg.position"""

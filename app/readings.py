@@ -29,6 +29,8 @@ METHODS_FR = {
     "welch_anova": "ANOVA de Welch",
     "kruskal_wallis": "H de Kruskal-Wallis",
     "tukey_hsd": "comparaisons de Tukey (HSD)",
+    "games_howell": "comparaisons de Games-Howell",
+    "share_wilson": "proportion (intervalle de confiance de Wilson)",
     "ols_hc3_wald_f": "régression linéaire (F de Wald, erreurs HC3)",
     "ols_hc3_t": "régression linéaire (t, erreurs HC3)",
 }
@@ -43,7 +45,10 @@ EFFECTS_FR = {
     "r_squared": "R²",
 }
 
-STATISTICS_FR = {"chi2": "χ²", "odds_ratio": "rapport des cotes", "table_probability": "probabilité de la table"}
+STATISTICS_FR = {
+    "chi2": "χ²", "odds_ratio": "rapport des cotes", "table_probability": "probabilité de la table",
+    "mean_difference": "différence de moyennes", "t": "t", "U": "U", "H": "H", "F": "F",
+}
 
 # (small, medium, large) thresholds of |effect| (of |A − 0.5| for Vargha-Delaney's A).
 _THRESHOLDS = {
@@ -138,25 +143,36 @@ def statistic_fr(row: dict) -> str:
     return text
 
 
-def results_table(tests: pd.DataFrame, k: int) -> pd.DataFrame:
-    """``stats.tests`` rows as readers see them: French labels, p-values, effect size and a reading."""
+#: What replaces a withheld test's figures (app.withholding).
+WITHHELD = "non affiché"
+def withheld_note(k: int) -> str:
+    return (
+        f"« {WITHHELD} » : le test porte sur un tableau ou des groupes dont une case compte moins de {k} personnes ; "
+        "sa statistique, sa valeur de p et sa taille d'effet permettraient, avec les totaux, de retrouver cette case."
+    )
+
+
+def results_table(tests: pd.DataFrame, withheld: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """``stats.tests`` rows as readers see them: French labels, p-values, effect size and a reading.
+
+    Rows of a ``withheld`` comparison keep their name and method; every figure becomes « non affiché ».
+    """
     out = []
     for row in tests.to_dict("records"):
-        outcome, grouping = _get(row, "outcome_label"), _get(row, "grouping_label")
-        fallback = _get(row, "variables") or _get(row, "test_id") or ""
-        what = f"{outcome} × {grouping}" if outcome and grouping else str(fallback)
+        if row.get("comparison_id") in withheld:
+            row = {key: row.get(key) for key in ("outcome_label", "grouping_label", "variables", "test_id", "method")}
+            out.append(_withheld_row(row))
+            continue
         effect_name, effect = _get(row, "effect_size_name"), _get(row, "effect_size")
-        n = _get(row, "n")
         out.append(
             {
-                "Comparaison": what,
+                "Comparaison": _comparison(row),
                 "Méthode": method_fr(row.get("method")),
                 "Statistique": statistic_fr(row),
                 "p": fmt.p_value(_get(row, "p_value")),
                 "p ajusté (Holm)": fmt.p_value(_get(row, "p_holm")),
                 "p ajusté (BH)": fmt.p_value(_get(row, "p_bh")),
                 "Taille d'effet": f"{effect_fr(effect_name)} = {fmt.number(effect, 2)}" if effect is not None else "",
-                "n": fmt.shown(fmt.count(n), n is not None and 0 < n < k),
                 "Lecture": reading(_get(row, "p_value"), _get(row, "p_holm"), "Holm", effect_name, effect),
             }
         )
@@ -174,11 +190,28 @@ def short_reading(p_adjusted: float | None, effect_name: str | None = None, effe
     return "significatif" + (f" (effet {size})" if size else "")
 
 
-def compact_table(tests: pd.DataFrame, labels: dict[str, str], k: int) -> pd.DataFrame:
+def _comparison(row: dict) -> str:
+    outcome, grouping = _get(row, "outcome_label"), _get(row, "grouping_label")
+    if outcome and grouping:
+        return f"{outcome} × {grouping}"
+    return str(_get(row, "variables") or _get(row, "test_id") or "")
+
+
+def _withheld_row(row: dict) -> dict[str, str]:
+    return {
+        "Comparaison": _comparison(row), "Méthode": method_fr(row.get("method")), "Statistique": WITHHELD,
+        "p": WITHHELD, "p ajusté (Holm)": WITHHELD, "p ajusté (BH)": WITHHELD, "Taille d'effet": WITHHELD,
+        "Lecture": "Test non affiché (secret statistique : une case ou un groupe est trop petit).",
+    }
+
+
+def compact_table(tests: pd.DataFrame, labels: dict[str, str], withheld: set[str] | frozenset[str] = frozenset()
+                  ) -> pd.DataFrame:
     """Tests under a figure: one short line per comparison, named by ``labels`` (comparison id → label)."""
-    full = results_table(tests, k)
+    full = results_table(tests, withheld)
     conclusions = [
-        short_reading(_get(row, "p_holm"), _get(row, "effect_size_name"), _get(row, "effect_size"))
+        WITHHELD if row.get("comparison_id") in withheld
+        else short_reading(_get(row, "p_holm"), _get(row, "effect_size_name"), _get(row, "effect_size"))
         for row in tests.to_dict("records")
     ]
     return pd.DataFrame(

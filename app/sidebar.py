@@ -51,9 +51,13 @@ def render_selection(ctx: PageContext) -> None:
     bar = st.sidebar
     if ctx.too_few:
         bar.warning(f"Sélection : moins de {ctx.k} répondant·e·s.")
+    elif ctx.filter.is_subset:
+        bar.metric("Répondant·e·s sélectionné·e·s (arrondi à 5)", f"≈ {fmt.count(ctx.shown_population)}")
     else:
-        bar.metric("Répondant·e·s sélectionné·e·s", fmt.count(ctx.population))
+        bar.metric("Répondant·e·s de la vague", fmt.count(ctx.population))
     bar.caption(
         f"Secret statistique : aucun effectif, pourcentage ou moyenne n'est affiché pour un groupe de moins de "
-        f"{ctx.k} personnes. Les tableaux, figures et croisements sont recalculés sur la sélection."
+        f"{ctx.k} personnes ; les effectifs sont arrondis à 5 et les moyennes légèrement perturbées, pour que "
+        "la comparaison de deux sélections ne révèle personne. Les tableaux, figures et croisements sont "
+        "recalculés sur la sélection."
     )

@@ -1,9 +1,9 @@
 """Reading the stats stage's tables, which may not exist yet in a given warehouse.
 
-Only test-level columns are read: the per-group sizes, means and medians that
-``stats.tests`` also holds are left out, since a group there may be smaller
-than the confidentiality threshold; the figures show group means with
-suppression instead.
+Test-level columns are read for the pages. The per-group sizes are read too,
+only to decide what :mod:`app.withholding` withholds, and are never printed;
+the per-group means and medians are left out: the figures show group means
+through the disclosure policy instead.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ TEST_COLUMNS = (
     "test_id", "comparison_id", "family", "kind", "variables", "outcome_label", "grouping_label", "method",
     "is_primary", "statistic_name", "statistic", "df", "df_denom", "p_value", "p_holm", "p_bh",
     "effect_size_name", "effect_size", "direction", "n", "notes",
+    # group sizes: for app.withholding only, never printed
+    "group1_n", "group2_n", "group_stats",
 )
 CLAIM_COLUMNS = (
     "claim_id", "report_ref", "claim_fr", "comparison_id", "method", "expected_direction", "found_direction",

@@ -14,17 +14,29 @@ from app.context import PageContext
 
 
 def hidden_note(k: int) -> str:
-    return (
-        f"« {fmt.HIDDEN} » : valeur masquée (secret statistique : groupe de moins de {k} personnes, "
-        "ou masquage complémentaire pour qu'elle ne se déduise pas des totaux)."
-    )
+    return f"« {fmt.HIDDEN} » : valeur masquée (secret statistique : groupe de moins de {k} personnes)."
+
+
+#: What every page that prints counts or means says about the disclosure policy (app.disclosure).
+PERTURBATION_NOTE = (
+    "Effectifs arrondis à un multiple de 5 (arrondi aléatoire par clé de cellule, identique à chaque "
+    "affichage) : les totaux peuvent différer de la somme des lignes. Moyennes, médianes et écarts types "
+    "légèrement perturbés ; pourcentages calculés sur les effectifs arrondis."
+)
+
+
+def who(ctx: PageContext) -> str:
+    """The selection's size in words: exact for the whole wave, « environ » for a filtered selection."""
+    shown = ctx.shown_population
+    if shown is None:
+        return f"moins de {ctx.k} répondant·e·s"
+    return f"{'environ ' if ctx.filter.is_subset else ''}{fmt.count(shown)} répondant·e·s"
 
 
 def filter_note(ctx: PageContext) -> str:
     """What the figures of the page describe, in words."""
-    who = f"{fmt.count(ctx.population)} répondant·e·s" if not ctx.too_few else f"moins de {ctx.k} répondant·e·s"
     scope = "sélection filtrée" if ctx.filter.is_subset else "ensemble des répondant·e·s"
-    return f"Vague {ctx.filter.wave} — {scope} : {who}."
+    return f"Vague {ctx.filter.wave} — {scope} : {who(ctx)}."
 
 
 def stop_if_too_few(ctx: PageContext) -> None:

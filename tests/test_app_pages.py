@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import fmt
+from app.disclosure import MEAN, SD, Policy
 from app.navigation import PAGES
 from tests.exports import PROJECT_DIR
 from tests.test_app_support import (
@@ -22,10 +23,13 @@ from tests.test_app_support import (
     K,
     app_factory,
     assert_clean,
+    cell_key,
     chart_frames,
     expected_cell,
     page,
     page_text,
+    record_keys,
+    shown_count,
     table_with_rows,
 )
 
@@ -43,46 +47,60 @@ def test_every_page_renders_without_exception(open_app, spec) -> None:
 
 
 def test_table_1_counts_equal_sql_on_marts_respondents(open_app, sample_con) -> None:
-    counts = sample_con.sql(
-        """select c.label_fr, count(r.respondent_id) as n from codebook.codebook_choices as c
+    groups = sample_con.sql(
+        """select c.label_fr, list(r.respondent_id) filter (where r.respondent_id is not null) as ids
+        from codebook.codebook_choices as c
         left join marts.respondents as r on r.post_title = c.choice_code
         where c.question_code = 'post_title' and c.is_target group by c.label_fr, c.position order by c.position"""
     ).df()
-    total = int(sample_con.sql("select count(*) from marts.respondents").fetchone()[0])
+    everyone = sample_con.sql("select list(respondent_id) from marts.respondents").fetchone()[0]
+    keys = record_keys(sample_con)
     at = open_app(page("tables"))
-    table = table_with_rows(at, counts["label_fr"].tolist())
-    assert table.loc["Total", "Effectif"] == fmt.count(total) == "178"
-    for label, n in zip(counts["label_fr"], counts["n"], strict=True):
-        assert (table.loc[label, "Effectif"], table.loc[label, "Pourcentage"]) == expected_cell(int(n), total)
+    table = table_with_rows(at, groups["label_fr"].tolist())
+    assert table.loc["Total", "Effectif"] == fmt.count(shown_count(everyone, keys))
+    for label, ids in zip(groups["label_fr"], groups["ids"], strict=True):
+        assert (table.loc[label, "Effectif"], table.loc[label, "Pourcentage"]) == expected_cell(ids, everyone, keys)
+    # the rounding is real: shown counts are multiples of 5 and differ from at least one true count
+    shown = [table.loc[label, "Effectif"] for label in groups["label_fr"]]
+    assert all(int(v) % 5 == 0 for v in shown if v != fmt.HIDDEN)
+    assert any(v not in (fmt.count(len(ids)), fmt.HIDDEN) for v, ids in zip(shown, groups["ids"], strict=True))
 
 
 def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> None:
     at = open_app(page("tables"))
+    keys = record_keys(sample_con)
     places = sample_con.sql(
-        """select place_label, count(*) filter (where is_selected) as n, count(*) as base
+        """select place_label, coalesce(list(respondent_id) filter (where is_selected), []) as ids,
+            coalesce(list(respondent_id) filter (where not is_selected), []) as not_ids, list(respondent_id) as base
         from marts.respondent_places group by place_label, place_position order by place_position"""
     ).df()
     table = table_with_rows(at, places["place_label"].tolist())
     for row in places.itertuples():
-        count, percent = expected_cell(row.n, row.base)
-        not_count, _ = expected_cell(row.base - row.n, row.base)
-        if fmt.HIDDEN in (count, not_count):
-            assert table.loc[row.place_label, "Effectif"] == fmt.HIDDEN
-        else:
-            assert (table.loc[row.place_label, "Effectif"], table.loc[row.place_label, "Pourcentage"]) == (
-                count,
-                percent,
-            )
-            assert table.loc[row.place_label, "Non : effectif"] == not_count
+        ids, not_ids = list(row.ids), list(row.not_ids)
+        count, percent = expected_cell(ids, list(row.base), keys)
+        assert (table.loc[row.place_label, "Effectif"], table.loc[row.place_label, "Pourcentage"]) == (count, percent)
+        assert table.loc[row.place_label, "Non : effectif"] == expected_cell(not_ids, list(row.base), keys)[0]
     scales = sample_con.sql(
-        """select item_label, avg(score) as mean, stddev_samp(score) as sd, count(*) as n from marts.respondent_scales
-        where question_code = 'support_type' group by item_label, item_position order by item_position"""
+        """select item_label, avg(score) as mean, stddev_samp(score) as sd, list(respondent_id) as ids
+        from marts.respondent_scales where question_code = 'support_type' group by item_label, item_position
+        order by item_position"""
     ).df()
+    spread = sample_con.sql(
+        """select item_label, stddev_samp(score) as wave_sd from marts.respondent_scales
+        where question_code = 'support_type' group by item_label"""
+    ).df().set_index("item_label")["wave_sd"]
     table = table_with_rows(at, scales["item_label"].tolist())
+    policy = Policy(K)
     for row in scales.itertuples():
-        assert table.loc[row.item_label, "Moyenne"] == fmt.number(row.mean, 2)
-        assert table.loc[row.item_label, "Écart type"] == fmt.number(row.sd, 2)
-        assert table.loc[row.item_label, "n"] == fmt.count(row.n)
+        ids = list(row.ids)
+        key = cell_key(ids, keys)
+        mean = policy.magnitude(row.mean, len(ids), key, spread[row.item_label], MEAN)
+        sd = policy.magnitude(row.sd, len(ids), key, spread[row.item_label], SD)
+        assert table.loc[row.item_label, "Moyenne"] == fmt.number(mean, 2)
+        assert table.loc[row.item_label, "Écart type"] == fmt.number(sd, 2)
+        assert table.loc[row.item_label, "n"] == fmt.count(shown_count(ids, keys))
+        # noise is real but small on the whole wave: at most one wave SD over n, never zero
+        assert 0 < abs(mean - row.mean) <= spread[row.item_label] / len(ids)
 
 
 def test_overview_shows_the_funnel_and_the_published_build(open_app, sample_con) -> None:
@@ -164,16 +182,17 @@ def test_no_respondent_id_or_free_text_answer_reaches_any_page(open_app, sample_
 
 def test_the_threshold_is_configurable(open_app, sample_con) -> None:
     smallest = sample_con.sql(
-        """select post_title_label, count(*) as n from marts.respondents group by 1 order by 2 limit 1"""
+        """select post_title_label, list(respondent_id) as ids from marts.respondents group by 1
+        order by count(*) limit 1"""
     ).df()
-    label, n = smallest["post_title_label"][0], int(smallest["n"][0])
-    k = n + 1  # the smallest post title becomes a small group
+    label, ids = smallest["post_title_label"][0], list(smallest["ids"][0])
+    k = len(ids) + 1  # the smallest post title becomes a small group
     at = open_app(page("tables"), k=k)
     table = next(t.value for t in at.table if label in t.value.index)
     assert table.loc[label, "Effectif"] == fmt.HIDDEN
     at = open_app(page("tables"), k=1)
     table = next(t.value for t in at.table if label in t.value.index)
-    assert table.loc[label, "Effectif"] == fmt.count(n)
+    assert table.loc[label, "Effectif"] == fmt.count(shown_count(ids, record_keys(sample_con), k=1))
 
 
 def test_crosstab_page_counts_and_suppression(open_app, sample_con) -> None:
@@ -181,34 +200,41 @@ def test_crosstab_page_counts_and_suppression(open_app, sample_con) -> None:
     at.selectbox(key="cross_row").set_value("department")
     at.selectbox(key="cross_col").set_value("does_eadmin").run()
     assert_clean(at)
-    counts = sample_con.sql(
-        """select department_label, does_eadmin_label, count(*) as n from marts.respondents
+    keys = record_keys(sample_con)
+    cells = sample_con.sql(
+        """select department_label, does_eadmin_label, list(respondent_id) as ids from marts.respondents
         where department is not null group by all"""
     ).df()
     table = at.table[0].value
-    for row in counts.itertuples():
+    for row in cells.itertuples():
         cell = table.loc[row.department_label, row.does_eadmin_label]
-        if row.n < K:
-            assert cell == fmt.HIDDEN
-        elif cell != fmt.HIDDEN:  # a complement may hide a large cell, never show a wrong one
-            assert cell.startswith(fmt.count(row.n) + " (")
-    assert table.loc["Total", "Total"].startswith(fmt.count(counts["n"].sum()))
+        shown = shown_count(list(row.ids), keys)
+        assert cell == fmt.HIDDEN if shown is None else cell.startswith(fmt.count(shown) + " (")
+    everyone = [i for ids in cells["ids"] for i in ids]
+    assert table.loc["Total", "Total"].startswith(fmt.count(shown_count(everyone, keys)))
     assert any("Test d'indépendance" in m.value for m in at.markdown)
+    # a hidden cell: no statistic and no shading at all
+    assert fmt.HIDDEN in table.to_numpy()
+    assert any("Test non affiché" in i.value for i in at.info)
+    assert len(at.table) == 1
 
 
-def test_crosstab_without_hidden_cells_shows_the_test_scipy_gives(open_app, sample_con) -> None:
+def test_crosstab_without_hidden_cells_shows_the_test_scipy_gives_on_the_shown_counts(open_app, sample_con) -> None:
     from scipy.stats import chi2_contingency
 
-    counts = (
+    keys = record_keys(sample_con)
+    cells = (
         sample_con.sql(
-            """select p.is_selected, r.job_description, count(*) as n from marts.respondent_places as p
+            """select p.is_selected, r.job_description, list(respondent_id) as ids from marts.respondent_places as p
         join marts.respondents as r using (respondent_id) where p.place_code = 'mairie' group by all"""
         )
         .df()
-        .pivot(index="is_selected", columns="job_description", values="n")
+        .pivot(index="is_selected", columns="job_description", values="ids")
     )
-    assert counts.to_numpy().min() >= K  # a table with nothing to hide
-    expected = chi2_contingency(counts.to_numpy(), correction=True)
+    true_counts = cells.map(len).to_numpy()
+    assert true_counts.min() >= K  # a table with nothing to hide
+    shown = cells.map(lambda ids: shown_count(list(ids), keys)).to_numpy()
+    expected = chi2_contingency(shown.astype(int), correction=True)
     at = open_app()
     at.query_params["lignes"] = "place__mairie"
     at.query_params["colonnes"] = "job_description"
@@ -231,6 +257,8 @@ at = AppTest.from_file({str(MAIN)!r}, default_timeout={TIMEOUT}).run()
 for script in ("views/tables.py", "views/figures.py", "views/tests.py"):
     at.switch_page(script).run()
 print("before", sorted(m for m in heavy if m in sys.modules))
+at.query_params["lignes"] = "place__mairie"  # a crossing without hidden cells: its test is computed
+at.query_params["colonnes"] = "job_description"
 at.switch_page("views/crosstabs.py").run()
 print("after", sorted(m for m in heavy if m in sys.modules))
 """
@@ -238,3 +266,54 @@ print("after", sorted(m for m in heavy if m in sys.modules))
     lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if line.startswith(("before", "after")))
     assert lines["before"] == "[]", out.stderr[-2000:]
     assert lines["after"] == "['scipy', 'statsmodels']"
+
+
+def test_figure_2_keeps_hidden_classes_on_the_axis_with_integer_ticks(open_app, sample_con) -> None:
+    import json
+
+    from app.distribution import class_labels
+
+    at = open_app(page("figures"))
+    assert_clean(at)
+    frames = [f for f in chart_frames(at) if "Classe" in f.columns]
+    assert len(frames) == 1
+    classes = frames[0]
+    assert classes["Classe"].tolist() == class_labels()  # no class disappears
+    values = sample_con.sql(
+        "select value from intermediate.int_respondent_values where question_code = 'people_per_week'"
+    ).df()["value"]
+    small = [label for label, n in zip(class_labels(), _class_sizes(values), strict=True) if 0 < n < K]
+    assert small, "the sample has no small class to hide"
+    shown = dict(zip(classes["Classe"], classes["Texte"], strict=True))
+    assert all(shown[label] == fmt.HIDDEN for label in small)
+    spec = next(
+        json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if "Classe" in c.proto.spec
+    )
+    assert '"format": "d"' in json.dumps(spec)
+
+
+def _class_sizes(values) -> list[int]:
+    import math
+
+    import pandas as pd
+
+    from app.distribution import CLASS_EDGES
+
+    bins = pd.cut(values, bins=[*CLASS_EDGES, math.inf], right=False)
+    return bins.value_counts(sort=False).tolist()
+
+
+def test_a_small_answer_hides_only_itself(open_app, sample_con) -> None:
+    answers = sample_con.sql(
+        """select c.label_fr, count(r.respondent_id) as n from codebook.codebook_choices as c
+        left join marts.respondents as r on r.gender = c.choice_code where c.question_code = 'gender' group by all"""
+    ).df()
+    small = answers[(answers["n"] > 0) & (answers["n"] < K)]["label_fr"].tolist()
+    large = answers[answers["n"] >= K]["label_fr"].tolist()
+    assert small and large, "the sample's gender question has no small answer"
+    at = open_app(page("overview"))
+    table = next(
+        t.value for t in at.table if set(small) <= set(t.value.index)
+    )
+    assert all(table.loc[label, "Effectif"] == fmt.HIDDEN for label in small)
+    assert all(table.loc[label, "Effectif"] != fmt.HIDDEN for label in large)  # no complement hidden

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from app import exports, fmt, readings
+from app import display, exports, fmt, readings
+from app.disclosure import Policy
 from app.distribution import binned, class_labels
-from app.privacy import protect_counts, protect_frequencies, protect_groups, protect_table
+from app.privacy import protect_counts, protect_table
 from app.settings import DEFAULT_MIN_CELL, SettingsError, load
 
 K = 5
@@ -124,39 +125,6 @@ def test_no_line_of_a_protected_table_hides_exactly_one_entry_and_no_hidden_cell
             assert high - low > 0.5, f"cell {(i, j)} of {cells.tolist()} pinned to {low}"
 
 
-def test_frequencies_hide_grouped_rows_with_any_hidden_answer_and_boxes_by_both_sides() -> None:
-    freq = pd.DataFrame(
-        {
-            "question_code": ["education"] * 6 + ["reason"] * 3,
-            "item_kind": ["choice"] * 4 + ["group"] * 2 + ["item"] * 3,
-            "item_code": ["A1", "A2", "A3", "A4", "low", "high", "a", "b", "c"],
-            "count": [3, 55, 80, 40, 58, 120, 2, 20, 10],
-            "base_n": [178] * 6 + [23] * 3,
-        }
-    )
-    out = protect_frequencies(freq, K).set_index("item_code")
-    assert out.loc["A1", "hidden"] and out.loc["A4", "hidden"]  # 3, then the smallest other answer (40)
-    assert not out.loc["A2", "hidden"] and not out.loc["A3", "hidden"]
-    assert out.loc["low", "hidden"] and out.loc["high", "hidden"]
-    assert out.loc["a", "hidden"]  # 2 ticked
-    assert out.loc["b", "hidden"]  # 3 not ticked
-    assert not out.loc["c", "hidden"]
-    assert not out["base_hidden"].any()
-
-
-def test_group_comparisons_hide_a_small_group_with_a_complement_within_the_same_comparison() -> None:
-    groups = pd.DataFrame(
-        {
-            "value_item": ["x"] * 4 + ["y"] * 2,
-            "group_item": [None] * 4 + ["mairie"] * 2,
-            "group_code": ["A1", "A2", "A3", "A4", "Y", "N"],
-            "n": [103, 28, 4, 11, 3, 150],
-        }
-    )
-    out = protect_groups(groups, K, by=["value_item", "group_item"])
-    assert out["hidden"].tolist() == [False, False, True, True, True, True]
-
-
 def test_figure_2_classes_count_every_respondent_once() -> None:
     values = pd.DataFrame({"value": [0.0, 1.0, 2.0, 5.0, 6.0, 12.0, 60.0], "respondents": [2, 3, 4, 5, 6, 7, 1]})
     classes = binned(values)
@@ -202,12 +170,60 @@ def test_settings_take_the_command_line_then_the_environment_then_the_defaults(t
         load(["--min-cell", "0"], {})
 
 
-def test_downloads_keep_hidden_cells_empty_and_read_back_in_french_spreadsheets() -> None:
-    frame = pd.DataFrame({"Réponse": ["Oui", "Non"], "Effectif": [12.0, np.nan], "Pourcentage": [57.9, np.nan]})
+def test_downloads_mark_hidden_cells_keep_integer_counts_and_read_back_in_french_spreadsheets() -> None:
+    freq = pd.DataFrame(
+        {
+            "item_kind": ["choice"] * 3, "item_code": ["F", "H", "A"], "item_label": ["Femme", "Homme", "Autre"],
+            "item_position": [1, 2, 3], "count": [93, 83, 2], "base_n": [178] * 3,
+            "ckey": [11, 22, 33], "base_ckey": [66] * 3,
+        }
+    )
+    shown = display.frequency_table(freq, Policy(K), with_total=True)
+    frame = shown.export
+    assert frame["Effectif"].tolist()[2] == fmt.HIDDEN and frame["Pourcentage"].tolist()[2] == fmt.HIDDEN
+    counts = [v for v in frame["Effectif"] if v != fmt.HIDDEN]
+    assert all(isinstance(v, int) and v % 5 == 0 for v in counts)
+    # only the small answer is hidden: no complement, the rounding already breaks the total's arithmetic
+    assert shown.display.loc["Homme", "Effectif"] != fmt.HIDDEN
     raw = exports.csv_bytes(frame)
-    assert raw.startswith("\ufeff".encode()) and b"57,9" in raw
-    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
-    pd.testing.assert_frame_equal(back, frame)
-    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes(frame, "tableau_01", ["Tableau 1", "n = 12"])), sheet_name=None)
-    pd.testing.assert_frame_equal(book["tableau_01"], frame)
-    assert book["Notes"]["Notes"].tolist() == ["Tableau 1", "n = 12"]
+    assert raw.startswith("\ufeff".encode()) and b";s;s" in raw
+    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    assert back["Effectif"].tolist() == [str(v) for v in frame["Effectif"]]
+    book = pd.read_excel(io.BytesIO(exports.xlsx_bytes(frame, "tableau_01", ["Tableau 1", "n = 180"])), sheet_name=None)
+    assert book["tableau_01"]["Effectif"].tolist() == frame["Effectif"].tolist()
+    assert book["Notes"]["Notes"].tolist() == ["Tableau 1", "n = 180"]
+
+
+def test_magnitude_noise_is_consistent_never_zero_and_bounded_by_one_spread_over_n() -> None:
+    policy = Policy(K)
+    shifts = [policy.magnitude(2000.0, 11, key, 250.0, 0) - 2000.0 for key in range(0, 2**32, 2**32 // 2000)]
+    assert all(250.0 / 11 / 2 <= abs(s) <= 250.0 / 11 + 1e-9 for s in shifts)
+    assert min(shifts) < 0 < max(shifts)  # both directions
+    assert policy.magnitude(2000.0, 11, 12345, 250.0, 0) == policy.magnitude(2000.0, 11, 12345, 250.0, 0)
+    assert policy.magnitude(2000.0, 4, 12345, 250.0, 0) is None  # a small group: no magnitude
+    assert Policy.unprotected(K).magnitude(2000.0, 11, 12345, 250.0, 0) == 2000.0
+
+
+def test_claims_lose_their_figures_not_their_meaning() -> None:
+    from app.withholding import without_figures
+
+    assert without_figures(
+        "L'accompagnement est plus fréquent quand il figure dans la fiche de poste (110 sur 111, contre 45 sur 67)."
+    ) == "L'accompagnement est plus fréquent quand il figure dans la fiche de poste."
+    assert without_figures(
+        "Les espaces France services n'absorbent pas l'ensemble des besoins : 61 % des répondant·e·s assurent un "
+        "accompagnement."
+    ) == "Les espaces France services n'absorbent pas l'ensemble des besoins."
+    assert without_figures(
+        "Parmi les 93 premier·ère·s embauché·e·s, 65 sont des conseiller·ère·s : les conseiller·ère·s sont plus "
+        "souvent les premier·ère·s embauché·e·s."
+    ) == "Les conseiller·ère·s sont plus souvent les premier·ère·s embauché·e·s."
+
+
+def test_an_empty_cell_is_never_shaded_as_more_than_expected() -> None:
+    from app import contingency
+
+    counts = pd.DataFrame([[0, 30], [25, 20]], index=["a", "b"], columns=["x", "y"])
+    result = contingency.analyse(counts)
+    assert result.residuals.loc["a", "x"] < -1.96  # fewer than independence predicts: red, never blue
+    assert "178, 24, 43" in contingency.residual_style(result.residuals.loc["a", "x"])

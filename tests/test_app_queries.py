@@ -11,6 +11,7 @@ import pytest
 
 from app import queries
 from app.filters import RespondentFilter
+from tests.test_app_support import cell_key, record_keys
 
 WAVE = "2023"
 STATS = ["n", "mean", "median", "sd"]
@@ -102,7 +103,9 @@ def busiest_filter(sample_con) -> RespondentFilter:
 def test_filtered_shapes_equal_sql_on_the_marts(sample_warehouse: Path, sample_con, busiest_filter) -> None:
     f = busiest_filter
     ids = _filtered_ids(sample_con, f.departments[0], f.places[0])
-    assert queries.population(sample_warehouse, f) == len(ids) > 0
+    keys = record_keys(sample_con)
+    assert queries.population(sample_warehouse, f) == (len(ids), cell_key(ids, keys))
+    assert len(ids) > 0
     respondents = sample_con.sql("select * from marts.respondents").df()
     chosen = respondents[respondents["respondent_id"].isin(ids)]
 
@@ -111,6 +114,9 @@ def test_filtered_shapes_equal_sql_on_the_marts(sample_warehouse: Path, sample_c
     for code, row in freq.iterrows():
         assert row["count"] == expected.get(code, 0)
         assert row["base_n"] == len(chosen)
+        # each count carries the cell key of exactly its respondents
+        assert row["ckey"] == cell_key(chosen.loc[chosen["post_title"] == code, "respondent_id"], keys)
+        assert row["base_ckey"] == cell_key(chosen["respondent_id"], keys)
 
     sites = sample_con.sql("select * from marts.respondent_sites").df()
     sites = sites[sites["respondent_id"].isin(ids)].groupby("site_code")["score"]
@@ -139,7 +145,7 @@ def test_filtered_group_means_equal_pandas_on_the_marts(sample_warehouse: Path, 
 
 def test_a_selection_matching_nobody_gives_empty_shapes_not_errors(sample_warehouse: Path) -> None:
     nobody = RespondentFilter("1999")
-    assert queries.population(sample_warehouse, nobody) == 0
+    assert queries.population(sample_warehouse, nobody) == (0, 0)
     freq = queries.frequencies(sample_warehouse, nobody, ["post_title", "place"])
     assert (freq["count"] == 0).all() and freq["percent"].isna().all()
     assert queries.scale_summaries(sample_warehouse, nobody, ["site"]).empty

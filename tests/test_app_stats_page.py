@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import fmt
-from tests.test_app_support import app_factory, assert_clean, page
+from tests.test_app_support import K, app_factory, assert_clean, page, page_text
 
 
 @pytest.fixture()
@@ -77,29 +79,111 @@ def _with_stats(sample_warehouse: Path, target: Path) -> Path:
     return target
 
 
+def all_test_rows(at: AppTest) -> pd.DataFrame:
+    """Every row of the paged tests table, page after page, as the reader turns them."""
+    frames = [at.table[1].value.reset_index()]
+    pages = at.number_input(key="tests_page") if any(n.key == "tests_page" for n in at.number_input) else None
+    if pages is not None:
+        for number in range(2, int(pages.max) + 1):
+            at.number_input(key="tests_page").set_value(number).run()
+            frames.append(at.table[1].value.reset_index())
+        at.number_input(key="tests_page").set_value(1).run()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, k: int = K) -> set[str]:
+    """Comparisons with a group of 1 to k − 1 respondents, from the microdata (cross-tabs) and the stats stage's
+    own group sizes (group comparisons)."""
+    values = """select wave, respondent_id, question_code as var, answer_code as code
+        from intermediate.int_respondent_answers where answer_code is not null
+        union all select wave, respondent_id, question_code || '__' || item_code,
+            case when is_selected then 'Y' else 'N' end
+        from intermediate.int_respondent_ticks"""
+    small = set()
+    for test in tests.drop_duplicates("comparison_id").itertuples():
+        if test.kind == "crosstab":
+            _kind, row, col = test.comparison_id.split(":")[:3]
+            sizes = con.execute(
+                f"""with v as ({values}) select count(*) from v as r join v as c using (wave, respondent_id)
+                where r.var = $row and c.var = $col and r.wave = '2023'
+                group by grouping sets ((r.code, c.code), (r.code), (c.code))""",
+                {"row": row, "col": col},
+            ).fetchall()
+            sizes = [n for (n,) in sizes]
+        else:
+            sizes = [int(n) for n in (test.group1_n, test.group2_n) if not pd.isna(n)]
+            if isinstance(test.group_stats, str):
+                sizes += [g["n"] for g in json.loads(test.group_stats)]
+        if any(0 < n < k for n in sizes):
+            small.add(test.comparison_id)
+    return small
+
+
 def test_tests_page_lists_primary_tests_with_adjusted_p_and_a_reading(open_app, sample_warehouse, tmp_path) -> None:
     warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats.duckdb")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         primary = con.sql("select * from stats.tests where is_primary and wave = '2023'").df()
         claims = con.sql("select * from stats.report_claims where wave = '2023'").df()
+        small = _small_comparisons(con, primary[~primary["kind"].str.startswith("regression")])
     finally:
         con.close()
     at = open_app(page("tests"), warehouse=warehouse)
     assert_clean(at)
-    claims_shown, tests_shown = at.table[0].value, at.dataframe[0].value
+    claims_shown, tests_shown = at.table[0].value, all_test_rows(at)
     assert len(claims_shown) == len(claims)
-    shown_holds = dict(zip(claims_shown["Affirmation"], claims_shown["Se vérifie"], strict=True))
-    assert shown_holds == {c: "oui" if h else "non" for c, h in zip(claims["claim_fr"], claims["holds"], strict=True)}
+    assert list(claims_shown["Se vérifie"]) == [
+        "non affiché" if c in small else ("oui" if h else "non")
+        for c, h in zip(claims["comparison_id"], claims["holds"], strict=True)
+    ]
     assert len(tests_shown) == len(primary)
-    readings = tests_shown["Lecture"]
-    p_read = primary["p_holm"].fillna(primary["p_value"])  # the adjusted p when the family has one
+    withheld = primary["comparison_id"].isin(small).to_numpy()
+    assert withheld.any() and not withheld.all()
+    readings = tests_shown["Lecture"][~withheld]
+    assert (tests_shown["Statistique"][withheld] == "non affiché").all()
+    assert (tests_shown["p"][withheld] == "non affiché").all()
+    shown = primary[~withheld]
+    p_read = shown["p_holm"].fillna(shown["p_value"])  # the adjusted p when the family has one
     assert readings.str.startswith("Différence statistiquement significative").sum() == (p_read < 0.05).sum()
     assert readings.str.startswith("Pas de différence").sum() == (p_read >= 0.05).sum()
-    assert readings.str.contains("après correction de Holm").sum() == primary["p_holm"].notna().sum()
-    assert (readings == "Test non calculable sur ces données.").sum() == primary["p_value"].isna().sum()
-    first = primary.sort_values("test_id").iloc[0]
-    shown = tests_shown.set_index("p ajusté (Holm)", drop=False)
-    assert fmt.p_value(first["p_holm"]) in shown.index
+    assert readings.str.contains("après correction de Holm").sum() == shown["p_holm"].notna().sum()
+    assert (readings == "Test non calculable sur ces données.").sum() == shown["p_value"].isna().sum()
     at.checkbox(key="tests_significant").check().run()
-    assert len(at.dataframe[0].value) == int((primary["p_holm"] < 0.05).sum())
+    assert len(all_test_rows(at)) == int((shown["p_holm"] < 0.05).sum())
+
+
+@pytest.mark.parametrize("k", [K, 1])
+def test_tables_3_and_11_get_no_statistic_while_their_cells_are_hidden(open_app, sample_warehouse, tmp_path, k) -> None:
+    warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats.duckdb")
+    at = open_app(page("tests"), warehouse=warehouse, k=k)
+    assert_clean(at)
+    claims = at.table[0].value
+    text = page_text(at)
+    for ref in ("Tableau 3", "Tableau 11"):
+        row = claims.loc[ref]
+        if k == 1:  # nothing is hidden: the test and the report's figures are shown
+            assert row["Se vérifie"] in ("oui", "non") and row["p"] != "non affiché"
+            assert re.search(r"\d", row["Affirmation"])
+        else:
+            assert (row[["p", "p ajusté (Holm)", "Significatif", "Se vérifie"]] == "non affiché").all()
+            assert not re.search(r"\d", row["Affirmation"]), row["Affirmation"]
+    assert ("110 sur 111" in text) == (k == 1)
+    grid = all_test_rows(at).set_index("Comparaison")
+    t3 = grid.loc[[c for c in grid.index if c.startswith("Accompagnement e-administratif dans la fiche de poste")]]
+    assert len(t3) == 1
+    assert (t3["Statistique"].iloc[0] == "non affiché") == (k != 1)
+
+
+def test_every_method_statistic_and_effect_the_stats_stage_writes_has_a_french_name(sample_con) -> None:
+    from app import readings
+
+    names = {
+        "method": (
+            readings.METHODS_FR, "select distinct method from stats.tests union select method from stats.report_claims"
+        ),
+        "statistic": (readings.STATISTICS_FR, "select distinct statistic_name from stats.tests"),
+        "effect": (readings.EFFECTS_FR, "select distinct effect_size_name from stats.tests"),
+    }
+    for kind, (labels, sql) in names.items():
+        written = {v for (v,) in sample_con.sql(sql).fetchall() if v is not None}
+        assert written and written <= set(labels), f"{kind}: no French name for {sorted(written - set(labels))}"

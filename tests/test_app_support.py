@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import hashlib
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import fmt
+from app import fmt, perturbation
+from app.disclosure import Policy
 from app.navigation import PAGES
 from tests.exports import PROJECT_DIR
 
@@ -88,8 +90,29 @@ def table_with_rows(at: AppTest, labels: list[str]) -> pd.DataFrame:
     raise AssertionError(f"no table with rows {labels[:3]}…")
 
 
-def expected_cell(count: int, total: int, k: int = K) -> tuple[str, str]:
-    """How the app must print a count and its percentage when no secondary suppression applies."""
-    if 0 < count < k:
+def record_keys(con) -> dict[str, int]:
+    """Every respondent's record key, recomputed from the formula the README documents:
+    the first four bytes (little-endian) of md5("salt|wave|respondent_id"), as DuckDB's md5_number gives them."""
+    keys = {}
+    for rid, wave in con.execute("select respondent_id, wave from marts.respondents").fetchall():
+        digest = hashlib.md5(f"{perturbation.DEFAULT_SALT}|{wave}|{rid}".encode()).digest()
+        keys[rid] = int.from_bytes(digest[:4], "little")
+    return keys
+
+
+def cell_key(ids: Iterable[str], keys: dict[str, int]) -> int:
+    return sum(keys[i] for i in ids) % perturbation.KEY_SPACE
+
+
+def shown_count(ids: Collection[str], keys: dict[str, int], k: int = K) -> int | None:
+    """The count the app must show for these respondents (None: « s »)."""
+    return Policy(k).count(len(ids), cell_key(ids, keys))
+
+
+def expected_cell(ids: Collection[str], base_ids: Collection[str], keys: dict[str, int], k: int = K
+                  ) -> tuple[str, str]:
+    """How the app must print a count and its percentage of the (shown) base."""
+    count, base = shown_count(ids, keys, k), shown_count(base_ids, keys, k)
+    if count is None:
         return fmt.HIDDEN, fmt.HIDDEN
-    return fmt.count(count), fmt.percent(100 * count / total)
+    return fmt.count(count), fmt.percent(100 * count / base)

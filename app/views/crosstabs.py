@@ -3,8 +3,9 @@
 Variables are the codebook's single-choice questions and each place of work.
 Cells are shaded by their adjusted standardised residual (blue: more
 respondents than independence predicts, red: fewer; only beyond ±1.96).
-When the table has hidden cells, the test is given only as a reading, since
-an exact statistic with the margins would give the hidden cells back.
+When the table has a hidden cell, no test and no shading is shown (an exact
+statistic with the margins would give the hidden cells back); otherwise the
+test reads the rounded counts the page shows, so it tells nothing more.
 """
 
 from __future__ import annotations
@@ -16,30 +17,18 @@ from app import contingency, display, queries, readings, ui
 from app.context import PageContext, current
 from app.navigation import heading
 
-RESIDUAL_THRESHOLD = 1.96
-RESIDUAL_SATURATION = 4.0
 HIDDEN_STYLE = "background-color: #eeeeee; color: #777777"
 ROW_PARAM, COL_PARAM = "lignes", "colonnes"
 
 
-def residual_style(residual: float) -> str:
-    """CSS background for one cell: transparent within ±1.96, then deeper blue (above) or red (below)."""
-    if pd.isna(residual) or abs(residual) < RESIDUAL_THRESHOLD:
-        return ""
-    alpha = 0.2 + 0.6 * min(1.0, (abs(residual) - RESIDUAL_THRESHOLD) / (RESIDUAL_SATURATION - RESIDUAL_THRESHOLD))
-    rgb = "33, 102, 172" if residual > 0 else "178, 24, 43"
-    text = "color: white; " if alpha > 0.55 else ""
-    return f"{text}background-color: rgba({rgb}, {alpha:.2f})"
-
-
-def styles(shown: pd.DataFrame, table: display.CrossTable, residuals: pd.DataFrame) -> pd.DataFrame:
-    """CSS of every shown cell (margins unshaded, hidden cells grey)."""
-    _, hidden = display.with_margins(table)
+def styles(shown: pd.DataFrame, table: display.CrossTable, residuals: pd.DataFrame | None) -> pd.DataFrame:
+    """CSS of every shown cell (margins unshaded, hidden cells grey, no shading at all without a test)."""
     css = pd.DataFrame("", index=shown.index, columns=shown.columns)
-    for r in table.counts.index:
-        for c in table.counts.columns:
-            css.loc[r, c] = "" if hidden.loc[r, c] else residual_style(residuals.loc[r, c])
-    css[hidden] = HIDDEN_STYLE
+    if residuals is not None:
+        for r in table.counts.index:
+            for c in table.counts.columns:
+                css.loc[r, c] = contingency.residual_style(residuals.loc[r, c])
+    css[table.hidden.to_numpy()] = HIDDEN_STYLE
     return css
 
 
@@ -53,29 +42,23 @@ def default_pair(ctx: PageContext, keys: list[str]) -> tuple[str, str]:
     return row, col
 
 
-def independence_section(ctx: PageContext, table: display.CrossTable, result: contingency.ContingencyResult) -> None:
+def independence_section(table: display.CrossTable, result: contingency.ContingencyResult | None) -> None:
     st.markdown("**Test d'indépendance**")
+    if result is None:
+        st.info(
+            "Test non affiché : le tableau a des cases masquées. Sa statistique, sa valeur de p, son V de Cramér "
+            "et les couleurs des résidus permettraient, avec les totaux, de retrouver ces cases."
+        )
+        return
     if result.method is None:
         st.info(result.note)
         return
-    if table.any_hidden:
-        significant = result.p_value is not None and result.p_value < readings.ALPHA
-        size = readings.magnitude("cramers_v", result.cramers_v)
-        st.markdown(
-            f"{readings.sentence_case(readings.method_fr(result.method))} : "
-            + ("lien statistiquement significatif au seuil de 5 %" if significant else
-               "pas de lien statistiquement significatif au seuil de 5 %")
-            + (f", d'intensité {size} (V de Cramér)." if size else ".")
-        )
-        st.caption(
-            "Le tableau a des cases masquées : la statistique exacte, la valeur de p et le V de Cramér ne sont pas "
-            "affichés, car avec les totaux ils permettraient de retrouver ces cases."
-        )
-    else:
-        shown = readings.results_table(pd.DataFrame([result.as_row()]), ctx.k)
-        st.table(shown.drop(columns=["Comparaison", "p ajusté (Holm)", "p ajusté (BH)"]).set_index("Méthode"))
-    if result.note:
-        st.caption(result.note)
+    shown = readings.results_table(pd.DataFrame([result.as_row()]))
+    st.table(shown.drop(columns=["Comparaison", "p ajusté (Holm)", "p ajusté (BH)"]).set_index("Méthode"))
+    st.caption(
+        "Test calculé sur les effectifs arrondis affichés, pour ne rien révéler de plus que le tableau"
+        + (f". {result.note}" if result.note else ".")
+    )
 
 
 def render() -> None:
@@ -102,19 +85,22 @@ def render() -> None:
         st.warning("Choisissez deux questions différentes.")
         return
     row, col = variables[row_key], variables[col_key]
-    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.k)
+    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
     shown = display.cross_display(table, mode, row.label)
-    result = contingency.analyse(table.counts)
+    # No statistic from a table with a hidden cell; otherwise the test reads the shown (rounded) counts.
+    result = None if table.any_hidden else contingency.analyse(table.inner_shown.astype("int64"))
     st.subheader(f"{row.label} × {col.label}")
-    st.table(shown.style.apply(lambda _: styles(shown, table, result.residuals), axis=None))
+    residuals = None if result is None else result.residuals
+    st.table(shown.style.apply(lambda _: styles(shown, table, residuals), axis=None))
     st.caption(
         f"Cellules : effectif (pourcentage {display.PERCENT_MODES[mode]}). Fond bleu : plus de répondant·e·s que "
         "si les deux questions étaient indépendantes ; rouge : moins (résidu standardisé ajusté au-delà de ±1,96, "
         "plus foncé à mesure que l'écart grandit). Seul·e·s les répondant·e·s qui ont répondu aux deux questions "
         "sont comptés. "
-        + (ui.hidden_note(ctx.k) if table.any_hidden else "")
+        + (ui.hidden_note(ctx.k) + " " if table.any_hidden else "")
+        + ui.PERTURBATION_NOTE
     )
-    independence_section(ctx, table, result)
+    independence_section(table, result)
     notes = [f"{row.label} × {col.label}", ui.filter_note(ctx), ui.hidden_note(ctx.k)]
     ui.downloads(display.cross_export(table, row.label, col.label), f"croisement_{ui.slug(row_key + '_x_' + col_key)}",
                  notes, key="crosstab")

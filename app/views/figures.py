@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app import charts, fmt, queries, readings, stats_tables, ui
+from app import charts, display, fmt, queries, readings, stats_tables, ui, withholding
 from app.context import PageContext, current
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.navigation import heading
-from app.privacy import protect_counts, protect_groups
+from app.perturbation import combine
 
 #: Figure 2 draws the number question of this table, as dbt's ``f2_people_per_week_distribution`` does.
 DISTRIBUTION_TABLE = "T8"
@@ -41,7 +41,10 @@ def tests_beneath(ctx: PageContext, comparisons: dict[str, str]) -> None:
         return
     scope = " (calculés sur toute la vague : les filtres ne s'y appliquent pas)" if ctx.filter.is_subset else ""
     st.markdown(f"**Test{'s' if len(found) > 1 else ''}{scope}**")
-    st.table(readings.compact_table(found, comparisons, ctx.k).set_index("Comparaison"))
+    withheld = withholding.withheld_comparisons(ctx.path, ctx.filter.wave, found, ctx.policy)
+    st.table(readings.compact_table(found, comparisons, withheld).set_index("Comparaison"))
+    if withheld:
+        st.caption(readings.withheld_note(ctx.k))
     st.caption(
         "p ajusté : correction de Holm au sein de la famille de tests ; détail et lecture de chaque test "
         "dans la page Tests."
@@ -63,7 +66,7 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
     st.subheader(f"Figure {figure[1:]} — {comp['title_fr']}")
     group_item = None if pd.isna(comp["group_item"]) else str(comp["group_item"])
     groups = queries.group_means(ctx.path, ctx.filter, comp["value_question"], comp["group_question"], group_item)
-    groups = protect_groups(groups, ctx.k, by=["value_item", "group_item"])
+    groups = display.shown_magnitudes(groups, ctx.policy)
     labels = questions.set_index("question_code")["label_fr"]
     value_label = labels[comp["value_question"]]
     single_grouping = questions.set_index("question_code").loc[comp["group_question"], "type"] == "single"
@@ -89,6 +92,7 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
         st.altair_chart(chart, width="stretch")
     if groups["hidden"].any():
         st.caption(f"{int(groups['hidden'].sum())} groupe(s) non représenté(s). " + ui.hidden_note(ctx.k))
+    st.caption(ui.PERTURBATION_NOTE)
     with st.expander("Données de la figure"):
         st.table(_data_table(groups, columns).set_index(list(columns.values())))
     vq, gq = comp["value_question"], comp["group_question"]
@@ -109,23 +113,25 @@ def distribution_figure(ctx: PageContext, questions: pd.DataFrame) -> None:
     st.subheader(f"Figure 2 — Distribution : {q['label_fr']}")
     st.markdown(f"*Q. : {q['wording_fr']}*")
     classes = binned(queries.value_counts(ctx.path, ctx.filter, q["question_code"]))
-    hidden = protect_counts(classes[RESPONDENTS].to_numpy(), ctx.k)[0]
-    total = int(classes[RESPONDENTS].sum())
-    visible = classes[~hidden].assign(Texte=lambda t: t[RESPONDENTS].map(fmt.count))
-    if visible.empty:
+    shown, hidden = ctx.policy.counts(classes[RESPONDENTS], classes["ckey"])
+    total = ctx.policy.count(int(classes[RESPONDENTS].sum()), combine(*classes["ckey"]))
+    labels = [fmt.shown(fmt.count(v), h) for v, h in zip(shown, hidden, strict=True)]
+    # Hidden classes keep their place on the axis, with « s » instead of a bar: no class disappears silently.
+    drawn = classes[[CLASS]].assign(**{RESPONDENTS: np.nan_to_num(shown), "Texte": labels})
+    if hidden.all():
         st.warning("Aucune classe assez grande pour être représentée dans la sélection.")
     else:
         st.altair_chart(
-            charts.histogram(visible, CLASS, RESPONDENTS, "Texte", q["label_fr"], RESPONDENTS),
+            charts.histogram(drawn, CLASS, RESPONDENTS, "Texte", q["label_fr"], RESPONDENTS),
             width="stretch",
         )
     st.caption(
-        f"n = {fmt.shown(fmt.count(total), 0 < total < ctx.k)} ; valeurs regroupées en classes. "
-        + (f"{int(np.sum(hidden))} classe(s) non représentée(s). {ui.hidden_note(ctx.k)}" if hidden.any() else "")
+        f"n = {fmt.shown(fmt.count(total), total is None)} ; valeurs regroupées en classes. "
+        + (f"{int(np.sum(hidden))} classe(s) masquée(s). {ui.hidden_note(ctx.k)} " if hidden.any() else "")
+        + ui.PERTURBATION_NOTE
     )
     with st.expander("Données de la figure"):
-        counts = [fmt.shown(fmt.count(v), h) for v, h in zip(classes[RESPONDENTS], hidden, strict=True)]
-        st.table(classes.assign(**{RESPONDENTS: counts}).set_index(CLASS))
+        st.table(classes[[CLASS]].assign(**{RESPONDENTS: labels}).set_index(CLASS))
     st.caption("Pas de test pour cette figure : elle décrit une distribution (voir le tableau 8 et la figure 3).")
 
 

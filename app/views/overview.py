@@ -42,9 +42,9 @@ def funnel_section(ctx: PageContext) -> None:
     table.loc["Total des connexions au questionnaire"] = [fmt.count(connections), fmt.percent(100.0)]
     a, b, c, d = st.columns(4)
     a.metric("Connexions", fmt.count(connections))
-    b.metric("Écartées", fmt.count(connections - kept))
+    b.metric("Écartées", fmt.shown(fmt.count(connections - kept), ctx.policy.is_small(connections - kept)))
     c.metric("Retenues", fmt.count(kept))
-    d.metric("Dans la sélection", fmt.count(ctx.population) if not ctx.too_few else f"< {ctx.k}")
+    d.metric("Dans la sélection", ui.who(ctx).replace(" répondant·e·s", ""))
     left, right = st.columns([3, 2])
     left.table(table)
     left.caption(
@@ -71,7 +71,7 @@ def profile_section(ctx: PageContext) -> None:
     columns = st.columns(3)
     for i, q in enumerate(choice_questions.itertuples()):
         shown = display.frequency_table(
-            freq[freq["question_code"] == q.question_code], ctx.k, with_total=q.type == "single", with_groups=True
+            freq[freq["question_code"] == q.question_code], ctx.policy, with_total=q.type == "single", with_groups=True
         )
         with columns[i % 3]:
             st.markdown(f"**{q.label_fr}**")
@@ -80,8 +80,8 @@ def profile_section(ctx: PageContext) -> None:
             st.caption(f"n = {base}" + (" — plusieurs réponses possibles" if q.type == "multi" else ""))
     summaries = queries.scale_summaries(ctx.path, ctx.filter, numbers["question_code"].tolist())
     st.markdown("**Âge, ancienneté et salaire**")
-    st.table(display.summary_table(summaries, ctx.k).display)
-    st.caption(ui.hidden_note(ctx.k))
+    st.table(display.summary_table(summaries, ctx.policy).display)
+    st.caption(ui.hidden_note(ctx.k) + " " + ui.PERTURBATION_NOTE)
 
 
 def quality_section(ctx: PageContext) -> None:

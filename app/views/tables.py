@@ -40,6 +40,7 @@ def _show(ctx: PageContext, table_id: str, title: str, wording: list[str], shown
         st.markdown(f"*Q. : {text}*")
     st.table(shown.display)
     base = f"n = {fmt.shown(fmt.count(shown.base), shown.base_hidden)}"
+    notes = [*notes, ui.PERTURBATION_NOTE]
     st.caption(" — ".join([base, *notes]))
     export_notes = [title, *(f"Question : {w}" for w in wording), base, *notes, ui.filter_note(ctx)]
     if shown.any_hidden:
@@ -50,14 +51,13 @@ def _show(ctx: PageContext, table_id: str, title: str, wording: list[str], shown
 def crosstab_table(ctx: PageContext, table_id: str, pair: pd.Series, questions: pd.DataFrame) -> None:
     variables = {v.key: v for v in queries.cross_variables(ctx.path)}
     row, col = variables[pair["row_question"]], variables[pair["col_question"]]
-    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.k)
+    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
     wording = questions.set_index("question_code").loc[[row.question_code, col.question_code], "wording_fr"]
-    counts, hidden = display.with_margins(table)
+    total_hidden = bool(table.hidden.loc[display.TOTAL, display.TOTAL])
     shown = display.ShownTable(
         display.cross_display(table, "total", row.label),
         display.cross_export(table, row.label, col.label),
-        int(counts.loc[display.TOTAL, display.TOTAL]),
-        bool(hidden.loc[display.TOTAL, display.TOTAL]),
+        None if total_hidden else int(table.shown.loc[display.TOTAL, display.TOTAL]),
         table.any_hidden,
     )
     title = f"Tableau {_number(table_id)} — {row.label} × {col.label}"
@@ -70,12 +70,12 @@ def question_table(ctx: PageContext, table_id: str, q: pd.Series, freq: pd.DataF
     if q["type"] in CHOICE_TYPES:
         rows = freq[freq["question_code"] == q["question_code"]]
         shown = display.frequency_table(
-            rows, ctx.k, with_total=q["type"] == "single", with_not_ticked=q["question_code"] == PLACE_QUESTION
+            rows, ctx.policy, with_total=q["type"] == "single", with_not_ticked=q["question_code"] == PLACE_QUESTION
         )
         if q["type"] == "multi":
             notes.append("plusieurs réponses possibles : les pourcentages ne s'additionnent pas")
     else:
-        shown = display.summary_table(summaries[summaries["question_code"] == q["question_code"]], ctx.k)
+        shown = display.summary_table(summaries[summaries["question_code"] == q["question_code"]], ctx.policy)
         if q["type"] == "scale":
             notes.append("échelle de 1 (jamais) à 10 (très régulièrement)")
     _show(ctx, table_id, f"Tableau {_number(table_id)} — {q['label_fr']}", [q["wording_fr"]], shown, notes)

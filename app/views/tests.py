@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import fmt, queries, readings, stats_tables, ui
+from app import fmt, queries, readings, stats_tables, ui, withholding
 from app.context import PageContext, current
 from app.navigation import heading
 
@@ -31,7 +31,7 @@ def variable_names(ctx: PageContext) -> dict[str, str]:
     return names
 
 
-def claims_section(ctx: PageContext) -> None:
+def claims_section(ctx: PageContext, withheld: set[str]) -> None:
     st.subheader("Les affirmations du rapport")
     if not stats_tables.available(ctx.path, "report_claims"):
         st.info("La table stats.report_claims n'est pas encore dans l'entrepôt.")
@@ -40,25 +40,44 @@ def claims_section(ctx: PageContext) -> None:
     if claims.empty:
         st.info(f"Aucune affirmation vérifiée pour la vague {ctx.filter.wave}.")
         return
-    holds = int(claims["holds"].fillna(False).astype(bool).sum()) if "holds" in claims else 0
-    st.markdown(f"**{holds} affirmation(s) sur {len(claims)}** se vérifient au seuil de 5 % après correction de Holm.")
+    hidden = claims["comparison_id"].isin(withheld).to_numpy()
+    checked = claims[~hidden]
+    holds = int(checked["holds"].fillna(False).astype(bool).sum())
+    st.markdown(
+        f"**{holds} affirmation(s) sur {len(checked)}** se vérifient au seuil de 5 % après correction de Holm"
+        + (f" ; {int(hidden.sum())} ne sont pas affichées (secret statistique)." if hidden.any() else ".")
+    )
+
+    def cell(values: pd.Series, render) -> list[str]:
+        return [readings.WITHHELD if h else render(v) for v, h in zip(values, hidden, strict=True)]
+
     shown = pd.DataFrame(
         {
-            "Référence": claims.get("report_ref"),
-            "Affirmation": claims.get("claim_fr"),
-            "Méthode": [readings.method_fr(m) for m in claims.get("method", [])],
-            "p": [fmt.p_value(p) for p in claims.get("p_value", [])],
-            "p ajusté (Holm)": [fmt.p_value(p) for p in claims.get("p_holm", [])],
-            "Significatif": [_yes_no(v) for v in claims.get("significant", [])],
-            "Se vérifie": [_yes_no(v) for v in claims.get("holds", [])],
+            "Référence": claims["report_ref"],
+            "Affirmation": [
+                withholding.without_figures(text) if h else text
+                for text, h in zip(claims["claim_fr"], hidden, strict=True)
+            ],
+            "Méthode": [readings.method_fr(m) for m in claims["method"]],
+            "p": cell(claims["p_value"], fmt.p_value),
+            "p ajusté (Holm)": cell(claims["p_holm"], fmt.p_value),
+            "Significatif": cell(claims["significant"], _yes_no),
+            "Se vérifie": cell(claims["holds"], _yes_no),
         }
     )
     st.table(shown.set_index("Référence"))
+    if hidden.any():
+        st.caption(readings.withheld_note(ctx.k) + " L'affirmation est alors citée sans ses chiffres.")
 
 
-def tests_section(ctx: PageContext) -> None:
+#: Columns of the tests table (the download has them all, Benjamini-Hochberg's p included).
+GRID_COLUMNS = ("Comparaison", "Méthode", "Statistique", "p", "p ajusté (Holm)", "Taille d'effet", "Lecture")
+#: Rows per page of the tests table: a static table wraps long names, so every column stays readable.
+PAGE_SIZE = 50
+
+
+def tests_section(ctx: PageContext, tests: pd.DataFrame, withheld: set[str]) -> None:
     st.subheader("Tous les tests")
-    tests = stats_tables.tests(ctx.path, ctx.filter.wave)
     families = sorted(tests["family"].dropna().unique()) if "family" in tests else []
     left, middle, right = st.columns([3, 3, 2])
     names = variable_names(ctx)
@@ -80,26 +99,25 @@ def tests_section(ctx: PageContext) -> None:
     if primary_only and "is_primary" in tests:
         tests = tests[tests["is_primary"].fillna(False).astype(bool)]
     if significant_only and "p_holm" in tests:
-        tests = tests[tests["p_holm"] < readings.ALPHA]
+        tests = tests[(tests["p_holm"] < readings.ALPHA) & ~tests["comparison_id"].isin(withheld)]
     st.caption(
-        f"{len(tests)} test(s). p ajustés pour tests multiples au sein de chaque famille (Holm ; Benjamini-Hochberg). "
-        "Les tailles d'effet sont qualifiées selon les conventions usuelles (Cohen ; Vargha et Delaney)."
+        f"{len(tests)} test(s). p ajustés pour tests multiples au sein de chaque famille (Holm ; Benjamini-Hochberg "
+        "dans le fichier téléchargé). Les tailles d'effet sont qualifiées selon les conventions usuelles (Cohen ; "
+        "Vargha et Delaney)."
     )
-    table = readings.results_table(tests, ctx.k)
+    table = readings.results_table(tests, withheld)
     if "family" in tests:
         table.insert(0, "Famille", [family(f) for f in tests["family"]])
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        height=520,
-        column_config={
-            "Famille": st.column_config.TextColumn(width="medium"),
-            "Comparaison": st.column_config.TextColumn(width="large"),
-            "Lecture": st.column_config.TextColumn(width="large"),
-        },
-    )
-    ui.downloads(table, "tests", [ui.filter_note(ctx)], key="tests")
+    pages = max(1, -(-len(table) // PAGE_SIZE))
+    if pages > 1:
+        number = st.number_input(f"Page (sur {pages})", min_value=1, max_value=pages, value=1, key="tests_page")
+        start = (int(number) - 1) * PAGE_SIZE
+    else:
+        start = 0
+    st.table(table[list(GRID_COLUMNS)].iloc[start : start + PAGE_SIZE].set_index("Comparaison"))
+    if withheld & set(tests["comparison_id"]):
+        st.caption(readings.withheld_note(ctx.k))
+    ui.downloads(table, "tests", [ui.filter_note(ctx), readings.withheld_note(ctx.k)], key="tests")
 
 
 def render() -> None:
@@ -116,8 +134,10 @@ def render() -> None:
         "vague, les filtres de département, de poste et de lieu ne s'y appliquent pas (voir Croisements pour un "
         "test sur la sélection)."
     )
-    claims_section(ctx)
-    tests_section(ctx)
+    tests = stats_tables.tests(ctx.path, ctx.filter.wave)
+    withheld = withholding.withheld_comparisons(ctx.path, ctx.filter.wave, tests, ctx.policy)
+    claims_section(ctx, withheld)
+    tests_section(ctx, tests, withheld)
 
 
 render()
