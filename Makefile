@@ -5,7 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RAW_DIR ?= data/sample
 WAREHOUSE ?= warehouse/survey.duckdb
-N ?= 178
+# make sample: WAVE (2023 or 2024), N kept respondents and SEED default to the wave's own (waves.csv, samplegen)
+WAVE ?= 2023
+N ?=
+SEED ?=
 OUT ?= data/sample
 PORT ?= 8501
 MIN_CELL ?= 5
@@ -41,7 +44,7 @@ codebook-check: setup
 	$(PY) -m codebook check-lss "$(LSS)"
 
 sample: setup
-	$(PY) -m samplegen --respondents $(N) --out "$(OUT)"
+	$(PY) -m samplegen --wave "$(WAVE)" $(if $(N),--respondents "$(N)") $(if $(SEED),--seed "$(SEED)") --out "$(OUT)"
 
 stats: setup
 	$(PY) -m stats --warehouse "$(WAREHOUSE)"

@@ -39,12 +39,15 @@ def build_targets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook | None =
     """Every suite's frames and checks for this warehouse, per wave, in suite order."""
     cb = cb or codebook.load()
     targets: list[Target] = []
+    for wave, start in con.execute("SELECT wave, CAST(fieldwork_start AS VARCHAR) FROM raw.waves").fetchall():
+        codebook.register_wave(wave, start)  # a manifest's wave: its edition is that of its dates
     for wave in frames.waves(con):
-        targets += respondents.sample_size(con, cb, wave)
-        targets += respondents.ranges(con, cb, wave)
-        targets += respondents.value_sets(con, cb, wave)
+        edition = cb.edition(wave)  # each wave is checked against the questionnaire it was asked
+        targets += respondents.sample_size(con, edition, wave)
+        targets += respondents.ranges(con, edition, wave)
+        targets += respondents.value_sets(con, edition, wave)
         targets += structure.structure(con, wave)
-        targets += respondents.skip_logic(con, cb, wave)
+        targets += respondents.skip_logic(con, edition, wave)
     targets += report.report(con, cb)
     return sorted(targets, key=lambda t: SUITES.index(t.suite))
 

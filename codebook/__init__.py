@@ -19,7 +19,7 @@ Naming rule for the columns of ``raw.responses`` (one per export heading):
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -51,6 +51,69 @@ MANIFEST_COLUMNS: tuple[str, ...] = (
 QUESTION_TYPES = ("single", "multi", "scale", "number", "text")
 
 
+#: Fieldwork start (ISO date) of every wave known to this process: waves.csv's, and those a manifest declares
+#: (registered by ingest, or by the checks from raw.waves). Waves are ordered by when they were in the field.
+_STARTS: dict[str, str] = {}
+
+
+class UnknownWave(ValueError):
+    """A wave whose fieldwork start is unknown, so it cannot be placed among the editions."""
+
+
+#: Waves of waves.csv: their place among the editions is the codebook's, whatever a manifest says of their dates.
+_CODEBOOK_WAVES: set[str] = set()
+
+
+def register_wave(wave: str, fieldwork_start: str | None, *, from_codebook: bool = False) -> None:
+    """Make a wave declared outside waves.csv (a manifest's) comparable with the codebook's editions."""
+    if from_codebook:
+        _CODEBOOK_WAVES.add(wave)
+    elif wave in _CODEBOOK_WAVES:
+        return
+    if fieldwork_start:
+        _STARTS[wave] = str(fieldwork_start)
+
+
+def wave_key(wave: str) -> str:
+    """What waves are ordered by: their fieldwork start."""
+    try:
+        return _STARTS[wave]
+    except KeyError:
+        raise UnknownWave(
+            f"wave {wave!r} has no fieldwork window (waves.csv or the raw folder's manifest.csv)"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Editions:
+    """The waves a question, item or choice was asked in, and the labels it had from a given wave on.
+
+    Waves are ordered by their fieldwork start (:func:`wave_key`), so a wave a manifest declares (a regional
+    re-run) falls in the edition of its dates; an empty bound is open. A label change (Pôle emploi became
+    France Travail in 2024) applies from its wave on; earlier waves keep the old label.
+    """
+
+    first_wave: str | None = None
+    last_wave: str | None = None
+    relabels: tuple[tuple[str, str], ...] = ()  # (from_wave, label_fr)
+
+    def asked_in(self, wave: str | None) -> bool:
+        """Whether it was asked in ``wave`` (None: in any wave, the codebook as a whole)."""
+        if wave is None or (self.first_wave is None and self.last_wave is None):
+            return True
+        key = wave_key(wave)
+        after_first = self.first_wave is None or key >= wave_key(self.first_wave)
+        return after_first and (self.last_wave is None or key <= wave_key(self.last_wave))
+
+    def label_in(self, wave: str | None, label: str) -> str:
+        """The label as asked in ``wave``: the latest relabel at or before it, else ``label``."""
+        if wave is None or not self.relabels:
+            return label
+        key = wave_key(wave)
+        earlier = [(wave_key(w), text) for w, text in self.relabels if wave_key(w) <= key]
+        return max(earlier)[1] if earlier else label
+
+
 @dataclass(frozen=True)
 class Item:
     """A sub-question: a box of a multiple choice or a row of a scale battery."""
@@ -61,6 +124,13 @@ class Item:
     position: int
     label_fr: str
     exclusive: bool
+    editions: Editions = Editions()
+
+    def asked_in(self, wave: str | None) -> bool:
+        return self.editions.asked_in(wave)
+
+    def label_in(self, wave: str | None) -> str:
+        return self.editions.label_in(wave, self.label_fr)
 
 
 @dataclass(frozen=True)
@@ -73,6 +143,13 @@ class Choice:
     label_fr: str
     is_target: bool | None
     group_label_fr: str | None
+    editions: Editions = Editions()
+
+    def asked_in(self, wave: str | None) -> bool:
+        return self.editions.asked_in(wave)
+
+    def label_in(self, wave: str | None) -> str:
+        return self.editions.label_in(wave, self.label_fr)
 
 
 @dataclass(frozen=True)
@@ -96,16 +173,29 @@ class Question:
     base_note: str | None
     items: tuple[Item, ...] = ()
     choices: tuple[Choice, ...] = ()
+    editions: Editions = Editions()
 
     @property
     def is_conditional(self) -> bool:
         return self.asked_if_question is not None
 
-    def variables(self) -> list[Variable]:
-        """The raw columns this question writes, in export order."""
+    def asked_in(self, wave: str | None) -> bool:
+        return self.editions.asked_in(wave)
+
+    def label_in(self, wave: str | None) -> str:
+        return self.editions.label_in(wave, self.label_fr)
+
+    def choices_in(self, wave: str | None) -> tuple[Choice, ...]:
+        """The answer options offered in ``wave`` (all of them for None)."""
+        return tuple(c for c in self.choices if c.asked_in(wave))
+
+    def variables(self, wave: str | None = None) -> list[Variable]:
+        """The raw columns this question writes in ``wave`` (None: in any wave), in export order."""
         out: list[Variable] = []
+        if not self.asked_in(wave):
+            return out
         if self.items:
-            for item in self.items:
+            for item in (i for i in self.items if i.asked_in(wave)):
                 out.append(
                     Variable(
                         name=f"{self.question_code}__{item.item_code}",
@@ -127,9 +217,9 @@ class Question:
             )
         return out
 
-    def answer_variables(self) -> list[Variable]:
+    def answer_variables(self, wave: str | None = None) -> list[Variable]:
         """The columns that hold answers: every variable but the free-text "other" one, which no rule checks."""
-        return [v for v in self.variables() if not v.is_other]
+        return [v for v in self.variables(wave) if not v.is_other]
 
 
 @dataclass(frozen=True)
@@ -173,18 +263,44 @@ class Codebook:
                 return q
         raise KeyError(f"question {code!r} is not in the codebook")
 
-    def variables(self) -> list[Variable]:
-        return [v for q in self.questions for v in q.variables()]
+    def variables(self, wave: str | None = None) -> list[Variable]:
+        """Every column of the questionnaire of ``wave`` (None: of any edition)."""
+        return [v for q in self.questions for v in q.variables(wave)]
 
     def by_export_heading(self) -> dict[str, Variable]:
         return {v.export_heading: v for v in self.variables()}
 
-    def export_headings(self) -> list[str]:
-        """Every heading of a complete export, metadata first, in questionnaire order."""
-        return list(METADATA_COLUMNS) + [v.export_heading for v in self.variables()]
+    def export_headings(self, wave: str | None = None) -> list[str]:
+        """Every heading of a complete export of ``wave``'s edition, metadata first, in questionnaire order."""
+        return list(METADATA_COLUMNS) + [v.export_heading for v in self.variables(wave)]
 
     def wave(self, wave: str) -> Wave | None:
         return next((w for w in self.waves if w.wave == wave), None)
+
+    def edition(self, wave: str) -> Codebook:
+        """The questionnaire as asked in ``wave``: its questions, items and choices, with that wave's labels.
+
+        Whatever reads one questionnaire (the .lss reader and writer, the generator) reads an edition.
+        """
+        questions = []
+        for q in self.questions:
+            if not q.asked_in(wave):
+                continue
+            asked = (i for i in q.items if i.asked_in(wave))
+            items = tuple(replace(i, label_fr=i.label_in(wave), editions=Editions()) for i in asked)
+            choices = tuple(replace(c, label_fr=c.label_in(wave), editions=Editions()) for c in q.choices_in(wave))
+            questions.append(
+                replace(q, label_fr=q.label_in(wave), items=items, choices=choices, editions=Editions())
+            )
+        return Codebook(questions=tuple(questions), waves=tuple(w for w in self.waves if w.wave == wave))
+
+    def latest_edition(self) -> Codebook:
+        """The questionnaire of the latest wave of waves.csv (the whole codebook when no wave is declared)."""
+        return self.edition(self.wave_ids()[-1]) if self.waves else self
+
+    def wave_ids(self) -> list[str]:
+        """The waves of waves.csv, in fieldwork order."""
+        return [w.wave for w in sorted(self.waves, key=lambda w: w.fieldwork_start)]
 
 
 def _rows(name: str, seeds_dir: Path) -> list[dict[str, str]]:
@@ -208,9 +324,27 @@ def _bool(value: str) -> bool:
     return value.strip().lower() == "true"
 
 
+def _editions(row: dict[str, str], relabels: dict[tuple[str, str, str], list[tuple[str, str]]],
+              key: tuple[str, str, str]) -> Editions:
+    bounds = _opt(row.get("first_wave", "")), _opt(row.get("last_wave", ""))
+    return Editions(*bounds, tuple(sorted(relabels.get(key, []))))
+
+
+def _relabels(seeds_dir: Path) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
+    """(question, item, choice) → [(from_wave, label)] from codebook_labels.csv (absent: no relabel)."""
+    out: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    if not (seeds_dir / "codebook_labels.csv").exists():
+        return out
+    for r in _rows("codebook_labels.csv", seeds_dir):
+        key = (r["question_code"], r["item_code"], r["choice_code"])
+        out.setdefault(key, []).append((r["from_wave"], r["label_fr"]))
+    return out
+
+
 @cache
 def load(seeds_dir: Path = SEEDS_DIR) -> Codebook:
     """Read the codebook seeds; cached, since every stage asks for it."""
+    relabels = _relabels(seeds_dir)
     items: dict[str, list[Item]] = {}
     for r in _rows("codebook_items.csv", seeds_dir):
         items.setdefault(r["question_code"], []).append(
@@ -221,6 +355,7 @@ def load(seeds_dir: Path = SEEDS_DIR) -> Codebook:
                 position=int(r["position"]),
                 label_fr=r["label_fr"],
                 exclusive=_bool(r["exclusive"]),
+                editions=_editions(r, relabels, (r["question_code"], r["item_code"], "")),
             )
         )
     choices: dict[str, list[Choice]] = {}
@@ -233,6 +368,7 @@ def load(seeds_dir: Path = SEEDS_DIR) -> Codebook:
                 label_fr=r["label_fr"],
                 is_target=_bool(r["is_target"]) if r["is_target"] else None,
                 group_label_fr=_opt(r["group_label_fr"]),
+                editions=_editions(r, relabels, (r["question_code"], "", r["choice_code"])),
             )
         )
     questions = []
@@ -259,6 +395,7 @@ def load(seeds_dir: Path = SEEDS_DIR) -> Codebook:
                 base_note=_opt(r["base_note"]),
                 items=tuple(sorted(items.get(code, []), key=lambda i: i.position)),
                 choices=tuple(sorted(choices.get(code, []), key=lambda c: c.position)),
+                editions=_editions(r, relabels, (code, "", "")),
             )
         )
     waves = tuple(
@@ -274,4 +411,6 @@ def load(seeds_dir: Path = SEEDS_DIR) -> Codebook:
         )
         for r in _rows("waves.csv", seeds_dir)
     )
+    for w in waves:
+        register_wave(w.wave, w.fieldwork_start, from_codebook=True)
     return Codebook(questions=tuple(questions), waves=waves)

@@ -156,7 +156,8 @@ def compare(survey: LssSurvey, cb: codebook.Codebook | None = None) -> list[Diff
     """Every difference between an .lss and the codebook: the codebook's questions in order, then the
     questions only the .lss has. Texts are compared in French after white space is folded and HTML
     dropped; codes exactly."""
-    cb = cb or codebook.load()
+    if cb is None:  # an .lss is one edition: the closest one
+        return compare_editions(survey)
     out: list[Difference] = []
     for q in cb.questions:
         found = survey.questions.get(q.export_code)
@@ -173,10 +174,23 @@ def compare(survey: LssSurvey, cb: codebook.Codebook | None = None) -> list[Diff
     return out
 
 
-def compare_file(path: Path) -> list[Difference]:
-    """Differences between the .lss at ``path`` and the codebook; raises :class:`LssError` (message
-    "<file>: what is wrong") when the file is not a readable LimeSurvey survey structure."""
-    return compare(read_lss(path))
+def compare_file(path: Path, wave: str | None = None) -> list[Difference]:
+    """Differences between the .lss at ``path`` and the codebook's edition of ``wave``; raises :class:`LssError`
+    (message "<file>: what is wrong") when the file is not a readable LimeSurvey survey structure.
+
+    Without a wave, an .lss describes one edition, whichever it is: the differences returned are those with the
+    closest edition (none when it matches one).
+    """
+    return compare_editions(read_lss(path), wave)
+
+
+def compare_editions(survey: LssSurvey, wave: str | None = None) -> list[Difference]:
+    """Differences with the codebook's edition of ``wave``, or, without one, with the closest edition."""
+    cb = codebook.load()
+    waves = [wave] if wave else cb.wave_ids()
+    if not waves:
+        return compare(survey, cb)
+    return min((compare(survey, cb.edition(w)) for w in waves), key=len)
 
 
 def summary(survey: LssSurvey) -> str:

@@ -145,7 +145,7 @@ def _question_rows(cb: codebook.Codebook, gid: dict[str, int]) -> dict[str, list
 
 def lss_text(cb: codebook.Codebook | None = None) -> str:
     """The codebook as the text of an .lss (LimeSurvey 6 layout), the same at every run."""
-    cb = cb or codebook.load()
+    cb = cb or codebook.load().latest_edition()  # an .lss is one edition of the questionnaire
     gid = {s: i for i, s in enumerate(dict.fromkeys(q.section for q in cb.questions), start=1)}
     t = _question_rows(cb, gid)
     answer_texts = [

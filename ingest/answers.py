@@ -98,8 +98,9 @@ def _is_yes_no(q: codebook.Question) -> bool:
     return {c.choice_code for c in q.choices} == {"Y", "N"}
 
 
-def spelling(v: codebook.Variable, converted_ticks: bool) -> Spelling | None:
-    """The accepted spellings of a variable's answers, or None for columns without codes (numbers, texts)."""
+def spelling(v: codebook.Variable, converted_ticks: bool, wave: str | None = None) -> Spelling | None:
+    """The accepted spellings of a variable's answers in ``wave`` (None: any edition), or None for columns
+    without codes (numbers, texts). A choice the codebook declares for other waves only is not accepted."""
     q = v.question
     if v.is_other or q.type in ("number", "text"):
         return None
@@ -111,17 +112,24 @@ def spelling(v: codebook.Variable, converted_ticks: bool) -> Spelling | None:
         accepted = {"": ""} | {str(n): str(n) for n in range(low, high + 1)}
         return Spelling(accepted, f"{low}–{high} (codebook_questions.csv min/max)")
     accepted: dict[str, str] = {"": ""}
-    for c in q.choices:
-        for label in OTHER_LABELS if c.choice_code == OTHER_CODE else (c.label_fr,):
+    choices = q.choices_in(wave)
+    for c in choices:
+        for label in OTHER_LABELS if c.choice_code == OTHER_CODE else (c.label_fr, c.label_in(wave)):
             accepted.setdefault(normalise(label), c.choice_code)
-    for c in q.choices:  # a code always means itself, even where another choice's label spells it
+    for c in choices:  # a code always means itself, even where another choice's label spells it
         accepted[normalise(c.choice_code)] = c.choice_code
     if _is_yes_no(q):
         accepted[normalise(NOT_SHOWN)] = ""
         if converted_ticks:
             accepted |= CONVERTED_YES | CONVERTED_NO
-    codes = _code_ranges([c.choice_code for c in q.choices])
-    return Spelling(accepted, f"{codes} ({CHOICES_FILE}) or their French labels")
+    codes = _code_ranges([c.choice_code for c in choices])
+    elsewhere = [c for c in q.choices if not c.asked_in(wave)]
+    other_waves = "; " + ", ".join(
+        f"{c.choice_code} is declared for waves {c.editions.first_wave or '…'}–{c.editions.last_wave or '…'} only"
+        for c in elsewhere
+    ) if elsewhere else ""
+    in_wave = f", as asked in wave {wave}" if wave else ""
+    return Spelling(accepted, f"{codes} ({CHOICES_FILE}) or their French labels{in_wave}{other_waves}")
 
 
 @dataclass
@@ -169,13 +177,15 @@ def _tick_format(values: Iterable[str]) -> str | None:
     return "mixed" if seen else None
 
 
-def check_and_recode(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, headings: dict[str, str]) -> Recoding:
-    """Check every coded value of one loaded file; rewrite non-code spellings to codes.
+def check_and_recode(
+    con: duckdb.DuckDBPyConnection, path: Path, sha256: str, headings: dict[str, str], wave: str | None = None
+) -> Recoding:
+    """Check every coded value of one loaded file against ``wave``'s edition; rewrite non-code spellings to codes.
 
     ``headings``: warehouse column → the export's code for it (``Q02[SQ001]``), for the messages.
     """
     cb = codebook.load()
-    variables = [v for v in cb.variables() if v.name in headings and spelling(v, False) is not None]
+    variables = [v for v in cb.variables(wave) if v.name in headings and spelling(v, False) is not None]
     profile = _profile(con, sha256, variables)
     ticks = _tick_format(value for v in variables if v.question.type == "multi" for value in profile[v.name])
     converted = ticks is not None and ticks.split("/")[0] == "1"
@@ -183,7 +193,7 @@ def check_and_recode(con: duckdb.DuckDBPyConnection, path: Path, sha256: str, he
     unknown: list[tuple[codebook.Variable, str, int, Spelling]] = []
     labels = codes = 0
     for v in variables:
-        rule = spelling(v, converted)
+        rule = spelling(v, converted, wave)
         for value, rows in profile[v.name].items():
             code = rule.accepted.get(_key(value, v.question))
             if code is None:

@@ -166,15 +166,51 @@ def map_headings(path: Path, headings: list[str]) -> HeadingMap:
             column=missing_meta[0],
             expected="LimeSurvey metadata columns " + ", ".join(codebook.METADATA_COLUMNS),
         )
-    missing = [v for v in cb.variables() if v.name not in present]
+    heading_format = "code_and_text" if texts else ("expression_code" if formats["expression_code"] else "code")
+    return HeadingMap(columns=columns, ignored=ignored, heading_format=heading_format, free_texts=free_texts)
+
+
+def check_edition(path: Path, heading_map: HeadingMap, wave: str) -> None:
+    """The file's questionnaire columns are those of ``wave``'s edition of the codebook: every question asked that
+    wave is there, and none asked only in other waves (its answers would be read against the wrong questionnaire)."""
+    cb = codebook.load()
+    try:
+        codebook.wave_key(wave)
+    except codebook.UnknownWave as exc:
+        raise ExportError(
+            path, str(exc), expected="a row in dbt_project/seeds/codebook/waves.csv or fieldwork_start/fieldwork_end "
+            "in manifest.csv"
+        ) from None
+    present = set(heading_map.columns.values())
+    foreign = [v for v in cb.variables() if v.name in present and v not in cb.variables(wave)]
+    if foreign:
+        v = foreign[0]
+        editions = v.item.editions if v.item is not None and not v.item.asked_in(wave) else v.question.editions
+        asked = _asked_text(editions)
+        raise ExportError(
+            path,
+            f"{len(foreign)} column(s) of questions not asked in wave {wave}: {v.export_heading} ({v.name}) is asked "
+            f"{asked}",
+            column=v.export_heading,
+            expected=f"the headings of wave {wave}'s edition (first_wave / last_wave in codebook_questions.csv, "
+            "codebook_items.csv); check the file's wave in manifest.csv",
+        )
+    missing = [v for v in cb.variables(wave) if v.name not in present]
     if missing:
         names = ", ".join(f"{v.export_heading} ({v.name})" for v in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise ExportError(
             path,
-            f"{len(missing)} questionnaire column(s) missing: {names}{more}",
+            f"{len(missing)} questionnaire column(s) of wave {wave} missing: {names}{more}",
             column=missing[0].export_heading,
-            expected="every heading of the codebook",
+            expected=f"every heading of wave {wave}'s edition of the codebook (a question dropped that wave needs "
+            "its last_wave in codebook_questions.csv)",
         )
-    heading_format = "code_and_text" if texts else ("expression_code" if formats["expression_code"] else "code")
-    return HeadingMap(columns=columns, ignored=ignored, heading_format=heading_format, free_texts=free_texts)
+
+
+def _asked_text(editions: codebook.Editions) -> str:
+    if editions.first_wave and editions.last_wave:
+        return f"from wave {editions.first_wave} to wave {editions.last_wave}"
+    if editions.first_wave:
+        return f"from wave {editions.first_wave} on"
+    return f"up to wave {editions.last_wave}"

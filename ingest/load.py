@@ -25,7 +25,7 @@ import codebook
 from ingest import readers
 from ingest.answers import check_and_recode
 from ingest.errors import ExportError
-from ingest.headings import HEADING_FORMATS, HeadingMap, map_headings, split_heading
+from ingest.headings import HEADING_FORMATS, HeadingMap, check_edition, map_headings, split_heading
 from ingest.manifest import ExportFile, wave_from_dates
 
 LINEAGE_COLUMNS = ("source_file", "source_sha256", "source_row", "wave", "loaded_at")
@@ -155,9 +155,11 @@ def load_file(
         con.execute("UPDATE raw.responses SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
         for table in ("free_texts", "rejected_rows"):
             con.execute(f"UPDATE raw.{table} SET wave = ? WHERE source_sha256 = ?", [report.wave, sha256])
+    check_edition(path, heading_map, report.wave)
     _check_dates(con, report, heading_map)
     report.heading_format = HEADING_FORMATS[heading_map.heading_format]
-    recoding = check_and_recode(con, path, sha256, {c: split_heading(h)[0] for h, c in heading_map.columns.items()})
+    headings = {c: split_heading(h)[0] for h, c in heading_map.columns.items()}
+    recoding = check_and_recode(con, path, sha256, headings, report.wave)
     report.answer_format, report.tick_format = recoding.answer_format, recoding.tick_format
     if recoding.recodes:
         con.executemany(

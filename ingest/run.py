@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+import codebook
 from ingest.errors import ExportError
 from ingest.load import FileReport, create_raw_schema, load_file, load_waves, number_rows
 from ingest.manifest import MANIFEST_NAME, declared_waves, discover, resolve_waves
@@ -28,6 +29,8 @@ def ingest(raw_dir: Path, db_path: Path, loaded_at: dt.datetime | None = None) -
         check_structure(structure)
     manifest_path = raw_dir / MANIFEST_NAME
     known = declared_waves(manifest)
+    for wave in known:  # a manifest's wave is read against the codebook's edition of its dates
+        codebook.register_wave(wave.wave, wave.fieldwork_start)
     loaded_at = loaded_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con = duckdb.connect(str(db_path))
     try:

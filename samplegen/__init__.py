@@ -30,11 +30,21 @@ How (one module per step):
 ``connections``  the excluded connections (incomplete, test entries, out of target, duplicates)
                  and the metadata (ids, dates in the fieldwork rhythm, pages, seeds);
 ``export``       the CSV exactly as LimeSurvey writes it, and ``manifest.csv``;
-``figures`` / ``report``  the figures recomputed, distances, relationship tests (``--report``).
+``figures`` / ``report``  the figures recomputed, distances, relationship tests (``--report``);
+``wave_shifts``  the known truth of a synthetic later wave (``wave_shifts.csv``): planted
+                 differences from 2023, null controls, levels of new questions;
+``waves``        a later wave (2024): the 2023 plan shifted by that truth, a population built
+                 from it, and a simple random sample of it as the wave's respondents.
+
+Everything written for a wave follows its edition of the codebook (``codebook.edition``):
+its questions, items and answer codes; the 2024 export has no 2023-only question and the
+2023 export no 2024 one.
 
 At the 2023 size (178 kept) every figure is exact; at any other size the
 plan's counts are scaled within each stratum, so shares, means and
 relationships carry over (within about 1 % at 100 000) without exactness.
+A later wave is not calibrated: its figures vary around their known expected
+values as a real sample's would.
 Runs are deterministic: every random stream is seeded by ``--seed`` and a
 fixed step name, and no clock is read.
 """

@@ -41,17 +41,22 @@ def main(argv: list[str] | None = None) -> int:
         type=_positive,
         default=None,
         metavar="N",
-        help="kept respondents after cleaning (default: the wave's 178, calibrated exactly)",
+        help="kept respondents after cleaning (default: the wave's size in waves.csv; 2023's 178 is calibrated)",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("data/sample"), metavar="DIR", help="output directory (default: data/sample)"
     )
     parser.add_argument("--wave", default="2023", help="wave of waves.csv (default: 2023)")
-    parser.add_argument("--seed", type=_seed, default=design.DEFAULT_SEED, help="random seed (default: %(default)s)")
+    parser.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        help=f"random seed (default: the first day of the wave's fieldwork, {design.DEFAULT_SEED} for 2023)",
+    )
     parser.add_argument(
         "--report",
         action="store_true",
-        help="print the calibration report (distances, relationships, parity) to stderr",
+        help="print the calibration report (2023: distances, relationships, parity; a later wave: its known truth)",
     )
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
@@ -74,9 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.report:
         import codebook
         from samplegen import targets
-        from samplegen.report import print_report
 
-        print_report(codebook.load(), result.plan, targets.load(), result.kept_columns, result.connections)
+        cb = codebook.load()
+        if args.wave == design.BASE_WAVE:
+            from samplegen.report import print_report
+
+            print_report(cb, result.plan, targets.load(), result.kept_columns, result.connections)
+        else:
+            from samplegen.generate import make_kept
+            from samplegen.plan import build_plan
+            from samplegen.waves import print_wave_report
+
+            before = cb.edition(design.BASE_WAVE)
+            plan = build_plan(before, targets.load())
+            base = make_kept(before, plan, plan.n, design.DEFAULT_SEED)
+            print_wave_report(cb, args.wave, result.kept_columns, base)
     return 0
 
 

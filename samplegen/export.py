@@ -2,7 +2,9 @@
 
 LimeSurvey's CSV export: UTF-8 with a byte-order mark, ``;`` separator, every
 field double-quoted (empty ones too), CRLF line ends, one column per export
-heading (``cb.export_headings()``). Answers are stored as small integer codes
+heading of the wave's questionnaire (``cb`` is the wave's edition of the codebook,
+``codebook.load().edition(wave)``, so ``cb.export_headings()`` are that wave's:
+no 2024 question in a 2023 export, no dropped one in 2024). Answers are stored as small integer codes
 (see ``respondents.py``); each variable has a lookup table from code to text,
 so that turning a chunk of rows into text is one numpy ``take`` per column and
 the file is written chunk by chunk (memory stays flat for a million rows).
@@ -142,3 +144,20 @@ def write_manifest(path: Path, rows: list[dict[str, str]]) -> None:
         w = csv.DictWriter(f, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+
+
+def merge_manifest(path: Path, row: dict[str, str]) -> list[dict[str, str]]:
+    """Add ``row`` to ``manifest.csv`` (replacing the row of the same wave or file), keep the other waves'
+    rows, sort by wave and write it; returns the rows written.
+
+    Why: a folder holds one export per wave (the bundled sample has 2023 and 2024), and regenerating
+    one wave must neither drop the others nor change a byte when nothing changed.
+    """
+    rows: list[dict[str, str]] = []
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = [{c: r.get(c) or "" for c in MANIFEST_COLUMNS} for r in csv.DictReader(f)]
+    rows = [r for r in rows if r["wave"] != row["wave"] and r["file"] != row["file"]]
+    rows = sorted([*rows, {c: row.get(c, "") for c in MANIFEST_COLUMNS}], key=lambda r: (r["wave"], r["file"]))
+    write_manifest(path, rows)
+    return rows

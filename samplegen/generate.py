@@ -15,10 +15,10 @@ import numpy as np
 
 import codebook
 from codebook.lss import LSS_NAME, write_lss
-from samplegen import design
+from samplegen import design, waves
 from samplegen import targets as targets_mod
 from samplegen.connections import KEPT, Connections, build_connections
-from samplegen.export import write_manifest, write_responses
+from samplegen.export import merge_manifest, write_responses
 from samplegen.plan import Plan, build_plan
 from samplegen.repair import distinct_rows
 from samplegen.respondents import Columns, build_respondents
@@ -45,9 +45,17 @@ class GenerationError(ValueError):
     """A bad request (unknown wave, impossible size): reported to the user without a traceback."""
 
 
-def make_kept(cb: codebook.Codebook, plan: Plan, n: int, seed: int) -> Columns:
-    """The kept respondents, made pairwise distinct (a swap of ages within same-years groups if needed)."""
-    kept = build_respondents(cb, plan, n, seed, exact=(n == plan.n))
+def make_kept(cb: codebook.Codebook, plan: Plan, n: int, seed: int, wave: str = design.BASE_WAVE) -> Columns:
+    """The kept respondents, made pairwise distinct (a swap of ages within same-years groups if needed).
+
+    ``cb`` is the wave's edition of the codebook. 2023 is built from its calibrated plan (exact at
+    178); a later wave is a random sample of a population built from the plan shifted by its rows
+    of ``wave_shifts.csv`` (``waves.py``).
+    """
+    if wave == design.BASE_WAVE:
+        kept = build_respondents(cb, plan, n, seed, exact=(n == plan.n))
+    else:
+        kept = waves.sample_respondents(cb, plan, n, seed)
     does = kept["does_eadmin"].astype(np.int64)
     strata = does * 10_000 + kept["years_practice"].astype(np.int64)
     distinct_rows(kept, "age", strata, np.random.default_rng([seed, 99]))
@@ -55,35 +63,46 @@ def make_kept(cb: codebook.Codebook, plan: Plan, n: int, seed: int) -> Columns:
 
 
 def generate(out_dir: Path, respondents: int | None = None, wave: str = "2023", seed: int | None = None) -> Result:
-    """Write ``responses_<wave>.csv``, ``manifest.csv`` and the questionnaire's survey structure
-    (``limesurvey_survey_123456.lss``, as LimeSurvey would export it) into ``out_dir``."""
+    """Write ``responses_<wave>.csv``, add its row to ``manifest.csv`` and write the questionnaire's survey
+    structure (``limesurvey_survey_123456.lss``, as LimeSurvey would export it) into ``out_dir``.
+
+    Everything written for a wave follows that wave's edition of the codebook (its questions, items,
+    answer codes). Defaults: the wave's size in waves.csv (178 for 2023, calibrated exactly) and, as
+    seed, the first day of its fieldwork.
+    """
     cb = codebook.load()
-    seed = design.DEFAULT_SEED if seed is None else seed
     w = cb.wave(wave)
     if w is None:
         known = ", ".join(x.wave for x in cb.waves)
         raise GenerationError(f"unknown wave {wave!r}: waves.csv defines {known}")
+    seed = waves.default_seed(w) if seed is None else seed
     if respondents is not None and not 1 <= respondents <= MAX_RESPONDENTS:
         raise GenerationError(f"--respondents must be between 1 and {MAX_RESPONDENTS:_}, got {respondents}")
     if seed < 0:
         raise GenerationError("--seed must be a non-negative integer")
-    plan = build_plan(cb, targets_mod.load())
-    n = plan.n if respondents is None else respondents
-    kept = make_kept(cb, plan, n, seed)
-    conn = build_connections(cb, plan, w, kept, seed)
+    plan = build_plan(cb.edition(design.BASE_WAVE), targets_mod.load())
+    if wave != design.BASE_WAVE:
+        try:
+            plan = waves.shifted_plan(plan, cb, wave)
+        except ValueError as exc:
+            raise GenerationError(f"wave_shifts.csv: {exc}") from None
+    n = waves.default_respondents(w, plan) if respondents is None else respondents
+    edition = cb.edition(wave)
+    kept = make_kept(edition, plan, n, seed, wave)
+    conn = build_connections(edition, plan, w, kept, seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"responses_{wave}.csv"
     responses = out_dir / name
-    write_responses(responses, cb, conn)
+    write_responses(responses, edition, conn)
     n_eadmin = int((kept["does_eadmin"] == 0).sum())
     manifest = out_dir / "manifest.csv"
     row = {"file": name, "wave": wave, "fieldwork_start": "", "fieldwork_end": ""}
-    if (w.min_respondents, w.max_respondents, w.min_eadmin, w.max_eadmin) == (n, n, n_eadmin, n_eadmin):
-        row.update(min_respondents="", max_respondents="", min_eadmin="", max_eadmin="")
-    else:
-        row.update(min_respondents=str(n), max_respondents=str(n), min_eadmin=str(n_eadmin), max_eadmin=str(n_eadmin))
-    write_manifest(manifest, [row])
-    write_lss(out_dir / LSS_NAME, cb)
+    # a blank size is "as waves.csv says": only what differs from it is written
+    sizes = {"min_respondents": n, "max_respondents": n, "min_eadmin": n_eadmin, "max_eadmin": n_eadmin}
+    row.update({k: "" if getattr(w, k) == v else str(v) for k, v in sizes.items()})
+    rows = merge_manifest(manifest, row)
+    # one .lss per folder (the build reads at most one): the edition of the folder's first wave
+    write_lss(out_dir / LSS_NAME, cb.edition(rows[0]["wave"]))
     return Result(responses, manifest, len(conn), n, n_eadmin, _excluded(conn), plan, kept)
 
 

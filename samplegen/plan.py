@@ -11,7 +11,7 @@ distributions and the relationships carry over.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -82,6 +82,9 @@ class Plan:
     contract: dict[str, dict[str, int]]
     salary_answered: int
     salary_total: int
+    #: Expected shares (any positive weights) of single-choice questions the 2023 report does not
+    #: cover, by choice code: questions added in a later wave (see ``waves.py``). Empty for 2023.
+    levels: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def group_size(self, group: str) -> int:
         """Base size of a post-title group: conseillers numériques or the others."""

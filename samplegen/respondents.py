@@ -60,7 +60,12 @@ def blank_pref(counts: dict[str, int], discretion: NDArray[np.float64]) -> NDArr
 
 
 class Builder:
-    """Builds the answer columns of ``n`` kept respondents; see module docstring."""
+    """Builds the answer columns of ``n`` kept respondents; see module docstring.
+
+    ``cb`` is the edition of the codebook the respondents answer (``codebook.load().edition(wave)``):
+    a column per variable of that wave, choice indices into that wave's answer options, and no step
+    for a question the wave does not ask.
+    """
 
     def __init__(self, cb: codebook.Codebook, plan: Plan, n: int, seed: int, exact: bool) -> None:
         self.cb, self.plan, self.n, self.seed, self.exact = cb, plan, n, seed, exact
@@ -82,6 +87,10 @@ class Builder:
         cat = assign_categories(list(counts.values()), self.rng(f"{qcode}{step}"), logw)
         col = self.cols[qcode]
         col[mask] = index[cat]
+
+    def asks(self, qcode: str) -> bool:
+        """Whether the questionnaire being answered (one wave's edition of the codebook) has ``qcode``."""
+        return any(q.question_code == qcode for q in self.cb.questions)
 
     def choice(self, qcode: str, code: str) -> NDArray[np.bool_]:
         """Rows whose answer to single choice ``qcode`` is ``code``."""
@@ -256,13 +265,15 @@ class Builder:
         for g, m in groups.items():
             self.years(g, m, age)
             hired, contract = plan.first_hired[g], plan.contract[g]
-            self.single("first_mediator_hired", m, hired, blank_pref(hired, discretion[m]), step=g)
+            if self.asks("first_mediator_hired"):  # dropped from the questionnaire in 2024
+                self.single("first_mediator_hired", m, hired, blank_pref(hired, discretion[m]), step=g)
             self.single("contract", m, contract, blank_pref(contract, 2 * discretion[m]), step=g)
         contract = self.cols["contract"]
         codes = [c.choice_code for c in self.cb.question("contract").choices]
         public = np.zeros(n)
-        for code, w in design.PUBLIC_EMPLOYER_BY_CONTRACT.items():
-            public += w * (contract == codes.index(code))
+        for k, code in enumerate(codes):
+            like = design.CONTRACT_LIKE.get(code, code)
+            public += design.PUBLIC_EMPLOYER_BY_CONTRACT.get(like, 0.0) * (contract == k)
         self.single(
             "employer", everyone, plan.employer, np.column_stack([public, np.zeros((n, len(plan.employer) - 1))])
         )
@@ -297,7 +308,8 @@ class Builder:
         rows = ~skip
         codes = [c.choice_code for c in self.cb.question("contract").choices]
         base = np.array(
-            [design.SALARY_BY_CONTRACT[c] for c in codes] + [np.mean(list(design.SALARY_BY_CONTRACT.values()))]
+            [design.SALARY_BY_CONTRACT[design.CONTRACT_LIKE.get(c, c)] for c in codes]
+            + [np.mean(list(design.SALARY_BY_CONTRACT.values()))]
         )
         years = self.cols["years_practice"][rows] / NUMBER_UNITS["years_practice"]
         raw = base[contract[rows]] + design.SALARY_PER_YEAR * years
@@ -311,8 +323,11 @@ class Builder:
     def fill_generic(self) -> None:
         """Answer plausibly any question the steps above do not know (a question added to the codebook later).
 
-        Uniform choices, one or two boxes, uniform scale values, numbers uniform
-        in the codebook's range; free texts stay empty. Calibrated questions are
+        A single choice whose shares the plan states (``plan.levels``: a question
+        added after 2023, with the shares of ``wave_shifts.csv``) gets exactly
+        those, independently of every other answer; otherwise uniform choices,
+        one or two boxes, uniform scale values, numbers uniform in the
+        codebook's range; free texts stay empty. Calibrated questions are
         untouched: only questions whose every variable is still empty are filled.
         """
         rng = self.rng("generic")
@@ -320,7 +335,9 @@ class Builder:
             names = [v.name for v in q.answer_variables()]
             if q.type == "text" or any((self.cols[name] >= 0).any() for name in names):
                 continue
-            if q.type == "single":
+            if q.question_code in self.plan.levels:
+                self.single(q.question_code, np.ones(self.n, dtype=bool), self.plan.levels[q.question_code])
+            elif q.type == "single":
                 self.cols[q.question_code][:] = rng.integers(0, len(q.choices), self.n)
             elif q.type == "multi":
                 first = rng.integers(0, len(q.items), self.n)

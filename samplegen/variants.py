@@ -354,12 +354,19 @@ VARIANTS: tuple[Variant, ...] = (
 )
 
 
+def sample_manifest(wave: str) -> str:
+    """The bundled manifest's header and ``wave``'s row: a variant folder holds the 2023 export only, and a row
+    naming a file the folder does not have (the sample's 2024 export) would make the build refuse it."""
+    lines = (SAMPLE_DIR / "manifest.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    return lines[0] + "".join(line for line in lines[1:] if line.split(",")[1] == wave)
+
+
 def write_variant(variant: Variant, folder: Path, frame: pd.DataFrame | None = None) -> Path:
     """Write one variant's raw folder (the export, and the sample's manifest where it keeps one)."""
     folder.mkdir(parents=True, exist_ok=True)
     variant.write(read_sample() if frame is None else frame, folder)
     if variant.manifest:
-        manifest = (SAMPLE_DIR / "manifest.csv").read_text(encoding="utf-8")
+        manifest = sample_manifest("2023")
         exports = [p.name for p in folder.iterdir() if p.name != "manifest.csv"]
         data_files = [n for n in exports if n.lower().endswith((".csv", ".xlsx", ".sav"))]
         if data_files:

@@ -144,13 +144,15 @@ def test_building_twice_gives_identical_marts(published: Path, tmp_path: Path) -
 def test_second_wave_adds_its_rows_and_leaves_first_wave_unchanged(published: Path, tmp_path: Path) -> None:
     first = _mart_digest(published, wave="2023")
     raw = sample_copy(tmp_path / "two_waves")
+    (raw / "responses_2024.csv").unlink(missing_ok=True)
     second = read_export()
     second["startlanguage"] = "fr-FR"  # another export of the same answers: different bytes, same questionnaire
-    write_export(second, raw / "responses_2024.csv")
+    # A regional re-run of the 2023 questionnaire: a wave of its own, in the 2023 edition by its dates.
+    write_export(second, raw / "responses_2023b.csv")
     (raw / "manifest.csv").write_text(
         "file,wave,fieldwork_start,fieldwork_end,min_respondents,max_respondents,min_eadmin,max_eadmin\n"
         "responses_2023.csv,2023,,,,,,\n"
-        "responses_2024.csv,2024,2023-02-28,2023-03-20,178,178,155,155\n",
+        "responses_2023b.csv,2023b,2023-02-28,2023-03-20,178,178,155,155\n",
         encoding="utf-8",
     )
     build(raw, published, log=_quiet)
@@ -158,8 +160,8 @@ def test_second_wave_adds_its_rows_and_leaves_first_wave_unchanged(published: Pa
     counts = dict(con.execute("select wave, count(*) from marts.respondents group by wave").fetchall())
     raw_counts = dict(con.execute("select wave, count(*) from raw.responses group by wave").fetchall())
     con.close()
-    assert counts == {"2023": 178, "2024": 178}
-    assert raw_counts == {"2023": 250, "2024": 250}
+    assert counts == {"2023": 178, "2023b": 178}
+    assert raw_counts == {"2023": 250, "2023b": 250}
     assert _mart_digest(published, wave="2023") == first
 
 

@@ -21,10 +21,14 @@ from scipy import stats
 
 import codebook
 from codebook.lss import LSS_NAME
+from samplegen import wave_shifts
 from samplegen.generate import generate
+from samplegen.plan import build_plan
 from samplegen.repair import distinct_rows, duplicated_rows
 from samplegen.report import distances, print_report
 from samplegen.targets import load as load_targets
+from samplegen.wave_shifts import Shift
+from samplegen.waves import shifted_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = Path(__file__).parent / "data" / "published_figures.csv"
@@ -154,6 +158,29 @@ def cleaned_2023(sample_2023: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Seri
     return raw, kept, reason
 
 
+@pytest.fixture(scope="module")
+def sample_both(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2023 then 2024 into one folder, as the bundled sample (made in the other order: the result must not
+    depend on it)."""
+    out = tmp_path_factory.mktemp("sample_both")
+    generate(out)
+    generate(out, wave="2024")
+    return out
+
+
+@pytest.fixture(scope="module")
+def cleaned_2024(sample_both: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    raw = read_export(sample_both / "responses_2024.csv")
+    kept, reason = clean(raw, "2024")
+    return raw, kept, reason
+
+
+@pytest.fixture(scope="module")
+def cleaned(request: pytest.FixtureRequest) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.Series]:
+    """The cleaned export of the wave the test is parametrised with."""
+    return (request.param, *request.getfixturevalue(f"cleaned_{request.param}"))
+
+
 # --------------------------------------------------------------------------- tests
 def test_deterministic(sample_2023: Path, tmp_path: Path) -> None:
     generate(tmp_path)
@@ -161,11 +188,25 @@ def test_deterministic(sample_2023: Path, tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (sample_2023 / name).read_bytes(), name
 
 
-def test_bundled_sample_is_current(sample_2023: Path) -> None:
-    for name in ("responses_2023.csv", "manifest.csv", LSS_NAME):
+def test_bundled_sample_is_current(sample_both: Path) -> None:
+    for name in ("responses_2023.csv", "responses_2024.csv", "manifest.csv", LSS_NAME):
         bundled = ROOT / "data" / "sample" / name
-        assert bundled.exists(), f"{bundled} is missing: run python -m samplegen"
-        assert bundled.read_bytes() == (sample_2023 / name).read_bytes(), f"{name} is stale: run python -m samplegen"
+        fix = "run make sample and make sample WAVE=2024"
+        assert bundled.exists(), f"{bundled} is missing: {fix}"
+        assert bundled.read_bytes() == (sample_both / name).read_bytes(), f"{name} is stale: {fix}"
+
+
+def test_regenerating_a_wave_keeps_the_others(sample_both: Path, tmp_path: Path) -> None:
+    for name in ("responses_2024.csv", "manifest.csv"):
+        (tmp_path / name).write_bytes((sample_both / name).read_bytes())
+    generate(tmp_path)
+    for name in ("responses_2023.csv", "responses_2024.csv", "manifest.csv", LSS_NAME):
+        assert (tmp_path / name).read_bytes() == (sample_both / name).read_bytes(), name
+    manifest = (tmp_path / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[:2] for line in manifest[1:]] == [
+        ["responses_2023.csv", "2023"],
+        ["responses_2024.csv", "2024"],
+    ]
 
 
 def test_export_format(sample_2023: Path) -> None:
@@ -174,9 +215,9 @@ def test_export_format(sample_2023: Path) -> None:
     lines = data[3:].split(b"\r\n")
     assert lines[-1] == b"" and b"\n" not in b"".join(lines)
     header = lines[0].decode("utf-8")
-    assert header == ";".join(f'"{h}"' for h in CB.export_headings())
+    assert header == ";".join(f'"{h}"' for h in CB.export_headings("2023"))
     reader = csv.reader((line.decode("utf-8") for line in lines[1:-1]), delimiter=";")
-    width = len(CB.export_headings())
+    width = len(CB.export_headings("2023"))
     for raw_line, fields in zip(lines[1:-1], reader, strict=True):
         assert len(fields) == width
         assert raw_line.count(b'"') == 2 * width  # every field quoted, no quote inside
@@ -196,10 +237,11 @@ def test_export_format(sample_2023: Path) -> None:
     )
 
 
-def test_answers_follow_the_questionnaire(cleaned_2023) -> None:
-    raw, kept, _ = cleaned_2023
+@pytest.mark.parametrize("cleaned", ["2023", "2024"], indirect=True)
+def test_answers_follow_the_questionnaire(cleaned) -> None:
+    wave, raw, kept, _ = cleaned
     does = kept[heading("does_eadmin")]
-    for q in CB.questions:
+    for q in CB.edition(wave).questions:
         cols = [v.export_heading for v in q.answer_variables()]
         block = kept[cols]
         if q.asked_if_question:
@@ -375,3 +417,127 @@ def test_duplicate_repair_keeps_the_multiset() -> None:
     assert not duplicated_rows(list(cols.values())).any()
     assert sorted(cols["age"].tolist()) == [30, 30, 30, 40, 40, 50]
     assert cols["a"].tolist() == [1, 1, 1, 2, 2, 3]
+
+
+# --------------------------------------------------------------------------- the synthetic 2024 wave
+def test_each_export_has_its_editions_headings(sample_both: Path) -> None:
+    for wave, has, lacks in (("2023", "Q22", "Q25"), ("2024", "Q25", "Q22")):
+        header = read_export(sample_both / f"responses_{wave}.csv").columns.tolist()
+        assert header == CB.export_headings(wave)
+        assert has in header and lacks not in header
+    lss = (sample_both / LSS_NAME).read_text(encoding="utf-8")
+    assert "<![CDATA[Q22]]>" in lss and "<![CDATA[Q25]]>" not in lss  # the folder's first wave: 2023
+    assert "France Travail" not in lss and "Contrat de projet" not in lss
+
+
+def test_2024_sample_and_fieldwork(cleaned_2024, sample_both: Path) -> None:
+    raw, kept, reason = cleaned_2024
+    start, end = CB.wave("2024").fieldwork_start, CB.wave("2024").fieldwork_end
+    assert (start, end) == ("2024-02-26", "2024-03-18")
+    assert len(kept) == 300
+    assert kept["submitdate"].str[:10].between(start, end).all()
+    assert (kept["startdate"] <= kept["submitdate"]).all()
+    counts = reason[reason != ""].value_counts().to_dict()
+    assert set(counts) == {"incomplete", "test_entry", "out_of_target", "duplicate"}
+    assert abs(sum(counts.values()) / len(raw) - 72 / 250) < 0.01
+    tests = raw[reason == "test_entry"]["submitdate"].str[:10]
+    assert ((tests < start) | (tests > end)).all() and (tests < start).any() and (tests > end).any()
+    codes = {c.choice_code for c in CB.edition("2024").question("contract").choices}
+    assert "A5" in codes and set(kept[heading("contract")]) - {""} == codes
+    eadmin = int((kept[heading("does_eadmin")] == "Y").sum())
+    rows = list(csv.DictReader((sample_both / "manifest.csv").open(encoding="utf-8")))
+    assert [r["wave"] for r in rows] == ["2023", "2024"]
+    # the kept size is waves.csv's (blank: as declared); the e-administration count, left open there, is pinned
+    assert rows[1] == {
+        "file": "responses_2024.csv",
+        "wave": "2024",
+        "fieldwork_start": "",
+        "fieldwork_end": "",
+        "min_respondents": "",
+        "max_respondents": "",
+        "min_eadmin": str(eadmin),
+        "max_eadmin": str(eadmin),
+    }
+
+
+def shift_figure(kept: pd.DataFrame, s: Shift) -> tuple[float, pd.Series]:
+    """A row of the known truth recomputed from an export: (share in % or mean, the answers it is computed on)."""
+    q = CB.question(s.question)
+    rows = kept if not q.is_conditional else kept[kept[heading(q.asked_if_question)] == q.asked_if_choice]
+    if s.is_choice:
+        col = rows[q.export_code]
+        answers = (col[col != ""] == s.code).astype(float)
+    elif q.type == "multi":
+        item = next(i for i in q.items if i.item_code == s.code)
+        answers = (rows[f"{q.export_code}[{item.export_suffix}]"] == "Y").astype(float)
+    else:
+        item = next((i for i in q.items if i.item_code == s.code), None)
+        col = rows[q.export_code if item is None else f"{q.export_code}[{item.export_suffix}]"]
+        answers = col[col != ""].astype(float)
+    return (100 * answers.mean() if s.kind != "mean" else answers.mean()), answers
+
+
+def test_2024_shows_the_known_truth(cleaned_2023, cleaned_2024) -> None:
+    """Planted differences show up in their direction and roughly their size, and are clear (p < 0.001); the null
+    controls are not significant at 5 % and differ, in standard deviations, by much less; new answers sit near
+    their level."""
+    planted_kinds = {CB.question(s.question).type for s in wave_shifts.planted("2024")}
+    assert planted_kinds >= {"single", "multi", "scale", "number"}
+    effects: dict[str, tuple[float, float]] = {}  # variable: (p-value, difference in pooled SDs)
+    for s in wave_shifts.load("2024"):
+        after, b = shift_figure(cleaned_2024[1], s)
+        if s.kind == "level":
+            assert abs(after - s.shift) < 8, (s.variable, after)
+            continue
+        before, a = shift_figure(cleaned_2023[1], s)
+        diff = after - before
+        sd = np.sqrt((a.var() * (len(a) - 1) + b.var() * (len(b) - 1)) / (len(a) + len(b) - 2))
+        effects[s.variable] = (stats.ttest_ind(a, b, equal_var=False).pvalue, (b.mean() - a.mean()) / sd)
+        if s.planted:
+            assert np.sign(diff) == np.sign(s.shift) and abs(diff - s.shift) < 0.5 * abs(s.shift), (s.variable, diff)
+    planted = {s.variable for s in wave_shifts.planted("2024")}
+    nulls = {s.variable for s in wave_shifts.nulls("2024")}
+    assert planted and nulls and planted | nulls == set(effects)
+    smallest = min(abs(effects[v][1]) for v in planted)
+    for v in planted:
+        assert effects[v][0] < 0.001, (v, effects[v])
+    for v in nulls:
+        assert effects[v][0] > 0.05 and abs(effects[v][1]) < smallest / 2, (v, effects[v])
+
+
+def test_shifted_plan_moves_only_what_is_listed() -> None:
+    plan = build_plan(CB.edition("2023"), load_targets())
+    shifted = shifted_plan(plan, CB, "2024")
+    assert shifted.strata == plan.strata and shifted.gender == plan.gender and shifted.age_total == plan.age_total
+    assert shifted.scales["site__caf"] is plan.scales["site__caf"] or np.array_equal(
+        shifted.scales["site__caf"].counts, plan.scales["site__caf"].counts
+    )
+    for group, counts in plan.contract.items():  # CDD lose the same fraction everywhere, to the contrat de projet
+        new = shifted.contract[group]
+        assert new["A2"] + new["A5"] == pytest.approx(counts["A2"])
+        assert all(new[c] == counts[c] for c in counts if c != "A2")
+    total = sum(sum(v for c, v in g.items() if c) for g in plan.contract.values())
+    assert sum(g["A5"] for g in shifted.contract.values()) == pytest.approx(0.25 * total)
+    sal = plan.salary_total + 150 * plan.salary_answered
+    assert shifted.salary_total == sal and shifted.levels == {"ai_tools": {"Y": 35.0, "N": 65.0}}
+    pole = shifted.scales["site__pole_emploi"]
+    assert (pole.counts * pole.domain).sum() / pole.counts.sum() == pytest.approx(
+        (plan.scales["site__pole_emploi"].values()).mean() + 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([Shift("2024", "contract=A2", "share", -10, True)], "add up to 0"),
+        ([Shift("2024", "contract=A1", "level", 10, False)], "kind level"),
+        ([Shift("2024", "first_mediator_hired=Y", "share", 5, True)], "not asked in 2024"),
+        ([Shift("2024", "site__nowhere", "mean", 1, True)], "not an item"),
+        ([Shift("2024", "site__caf", "mean", 9, True)], "outside"),
+        ([Shift("2024", "place__france_services", "share", 90, True)], "between 0 and 100"),
+    ],
+)
+def test_shifts_that_cannot_be_applied_are_named(rows: list[Shift], message: str) -> None:
+    plan = build_plan(CB.edition("2023"), load_targets())
+    with pytest.raises(ValueError, match=message):
+        shifted_plan(plan, CB, "2024", rows)

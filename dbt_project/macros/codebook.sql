@@ -37,7 +37,7 @@
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
         select question_code, type, asked_if_question, asked_if_choice, mandatory, has_items, has_choice_groups,
-            report_table
+            report_table, first_wave, last_wave
         from {{ ref('stg_codebook__questions') }}
         order by position
     {%- endset -%}
@@ -52,6 +52,8 @@
                 'has_groups': row['has_choice_groups'],
                 'mandatory': row['mandatory'],
                 'report_table': row['report_table'],
+                'first_wave': row['first_wave'],
+                'last_wave': row['last_wave'],
             }) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -85,9 +87,13 @@
 
 
 {% macro asked_condition(question, relation_alias=none) -%}
-    {#- SQL predicate: the respondent was asked this question (codebook asked_if_*). -#}
+    {#- SQL predicate: the respondent was asked this question: in a wave of its editions (codebook first_wave,
+        last_wave), and under its condition (codebook asked_if_*). -#}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {%- if question['first_wave'] -%}{{ prefix }}wave >= '{{ question['first_wave'] }}' and {% endif -%}
+    {%- if question['last_wave'] -%}{{ prefix }}wave <= '{{ question['last_wave'] }}' and {% endif -%}
     {%- if question['asked_if_question'] -%}
-        {{ relation_alias ~ '.' if relation_alias else '' }}{{ question['asked_if_question'] }} = '{{ question['asked_if_choice'] }}'
+        {{ prefix }}{{ question['asked_if_question'] }} = '{{ question['asked_if_choice'] }}'
     {%- else -%}
         true
     {%- endif -%}
@@ -105,7 +111,7 @@
         v.question_code,
         v.question_label_fr,
         v.item_code,
-        v.item_label_fr,
+        l.label_fr as item_label_fr,
         v.item_position,
         a.{{ value_name }}
     from (
@@ -119,6 +125,10 @@
         into name variable_name value {{ value_name }}
     ) as a
     inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = a.variable_name
+    -- only the items asked that wave, with that wave's label (a question without items keeps its own label)
+    left join {{ ref('stg_codebook__labels_by_wave') }} as l
+        on l.wave = a.wave and l.question_code = v.question_code and l.item_code = v.item_code
+    where v.item_code is null or l.wave is not null
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {% endmacro %}

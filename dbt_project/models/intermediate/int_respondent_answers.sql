@@ -27,5 +27,5 @@ select
     c.group_label_fr as answer_group,
     c.position as answer_position
 from answers as a
-left join {{ ref('codebook_choices') }} as c
-    on c.question_code = a.question_code and c.choice_code = a.answer_code
+left join {{ ref('stg_codebook__labels_by_wave') }} as c
+    on c.wave = a.wave and c.question_code = a.question_code and c.choice_code = a.answer_code

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }} {{ ref('stg_codebook__labels_by_wave') }}
 -- A view: the kept rows of int_responses_classified unpivoted on read. Stored, the long marts
 -- held ~60 rows per respondent and cost most of the build; the report models aggregate them as they unpivot.
 {{ config(materialized='view') }}

@@ -6,8 +6,8 @@ with kept as (
     where exclusion_reason is null
 ),
 
-choices as (
-    select * from {{ ref('codebook_choices') }}
+choices as (  -- each wave's labels (codebook_labels), codes stable across waves
+    select * from {{ ref('stg_codebook__labels_by_wave') }} where choice_code is not null
 )
 
 select
@@ -30,5 +30,6 @@ select
 from kept
 {%- for q in codebook_questions(types=['single'], with_items=false) %}
 left join choices as {{ q.code }}_choice
-    on {{ q.code }}_choice.question_code = '{{ q.code }}' and {{ q.code }}_choice.choice_code = kept.{{ q.code }}
+    on {{ q.code }}_choice.wave = kept.wave and {{ q.code }}_choice.question_code = '{{ q.code }}'
+    and {{ q.code }}_choice.choice_code = kept.{{ q.code }}
 {%- endfor %}
