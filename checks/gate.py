@@ -39,8 +39,7 @@ def build_targets(con: duckdb.DuckDBPyConnection, cb: codebook.Codebook | None =
     """Every suite's frames and checks for this warehouse, per wave, in suite order."""
     cb = cb or codebook.load()
     targets: list[Target] = []
-    for wave, start in con.execute("SELECT wave, CAST(fieldwork_start AS VARCHAR) FROM raw.waves").fetchall():
-        codebook.register_wave(wave, start)  # a manifest's wave: its edition is that of its dates
+    codebook.register_warehouse_waves(con)  # a manifest's wave: its edition is that of its dates
     for wave in frames.waves(con):
         edition = cb.edition(wave)  # each wave is checked against the questionnaire it was asked
         targets += respondents.sample_size(con, edition, wave)

@@ -74,6 +74,18 @@ def register_wave(wave: str, fieldwork_start: str | None, *, from_codebook: bool
         _STARTS[wave] = str(fieldwork_start)
 
 
+def register_warehouse_waves(con) -> None:
+    """Register every wave of a built warehouse (``raw.waves``: waves.csv and the manifest's), so that a stage
+    run on its own (``python -m stats``, the checks) places a manifest's wave among the editions by its dates."""
+    has_waves = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'waves'"
+    ).fetchone()[0]
+    if not has_waves:
+        return  # a warehouse made by hand (tests, older builds): the codebook's waves only
+    for wave, start in con.execute("SELECT wave, CAST(fieldwork_start AS VARCHAR) FROM raw.waves").fetchall():
+        register_wave(wave, start)
+
+
 def wave_key(wave: str) -> str:
     """What waves are ordered by: their fieldwork start."""
     try:

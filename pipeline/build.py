@@ -59,7 +59,20 @@ def dbt_env(db_path: Path) -> dict[str, str]:
     return env
 
 
+def empty_stats_tables(db_path: Path) -> None:
+    """The ``stats`` tables, typed and empty, before dbt: report views that join the tests
+    (``report.wave_comparison``) bind to them; the stats stage fills them once the marts exist."""
+    from stats.results import write_tables
+
+    con = duckdb.connect(str(db_path))
+    try:
+        write_tables(con, {})
+    finally:
+        con.close()
+
+
 def run_dbt(ctx: BuildContext) -> None:
+    empty_stats_tables(ctx.build_path)
     dbt = Path(sys.executable).with_name("dbt")
     cmd = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
     lock_path = DBT_DIR / "target" / ".build.lock"

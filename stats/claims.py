@@ -228,8 +228,19 @@ def report_test(claim: Claim, wave: str, tests: dict[tuple, TestRow], cells: dic
     )
 
 
-def evaluate(claims: list[Claim], tests: list[TestRow], cells: list[CellRow], waves: list[str]) -> list[ClaimRow]:
-    """One row per claim and wave, Holm-adjusted within each family of claims."""
+def evaluate(
+    claims: list[Claim],
+    tests: list[TestRow],
+    cells: list[CellRow],
+    waves: list[str],
+    planned: dict[str, set[str]] | None = None,
+) -> list[ClaimRow]:
+    """One row per claim and wave that asked its questions, Holm-adjusted within each family of claims.
+
+    ``planned`` gives each wave's comparison ids (the questions its edition
+    asked); a claim about a question a wave did not ask has no row for that
+    wave: it is not applicable, neither holding nor failing.
+    """
     by_method = {(t.wave, t.comparison_id, t.method): t for t in tests}
     primary = {(t.wave, t.comparison_id): t for t in tests if t.is_primary}
     cell_index = {(c.wave, c.comparison_id, c.row_code, c.col_code): c for c in cells}
@@ -241,6 +252,8 @@ def evaluate(claims: list[Claim], tests: list[TestRow], cells: list[CellRow], wa
     for wave in waves:
         rows = []
         for claim in claims:
+            if planned is not None and claim.comparison_id not in planned.get(wave, set()):
+                continue
             found = report_test(claim, wave, by_method, cells_by_table)
             row = ClaimRow(
                 claim_id=claim.claim_id, wave=wave, report_ref=claim.report_ref, family=claim.family,

@@ -50,7 +50,8 @@ def adjust_families(rows: list[TestRow]) -> None:
     for row in rows:
         if row.p_value is None or not np.isfinite(row.p_value) or row.method in ALREADY_ADJUSTED:
             continue
-        key = (row.wave, row.family, "primary") if row.is_primary else (row.wave, row.family, row.method)
+        scope = (row.wave, row.baseline_wave, row.family)  # a wave difference: per pair of waves too
+        key = (*scope, "primary") if row.is_primary else (*scope, row.method)
         families[key].append(row)
     for members in families.values():
         holm, bh = adjust(r.p_value for r in members)

@@ -101,6 +101,29 @@ class Plan:
     models: tuple[Model, ...] = ()
     variables: tuple[Var, ...] = field(default=())
 
+    def asked_in(self, questions: set[str]) -> Plan:
+        """The comparisons whose every question is among ``questions`` (those a wave's edition asked).
+
+        Variables keep the whole codebook's choices, so the frame's ENUM codes
+        mean the same in every wave; a choice a wave did not offer is an empty
+        category there, which the tests drop with a note.
+        """
+
+        def asked(*vs: Var) -> bool:
+            return all(v.question_code in questions for v in vs)
+
+        return Plan(
+            tuple(c for c in self.crosstabs if asked(c.row, c.col)),
+            tuple(t for t in self.two_groups if asked(t.outcome, t.group)),
+            tuple(k for k in self.k_groups if asked(k.outcome, k.group)),
+            tuple(m for m in self.models if asked(m.outcome, *m.predictors)),
+            self.variables,
+        )
+
+    def comparison_ids(self) -> set[str]:
+        specs = (*self.crosstabs, *self.two_groups, *self.k_groups, *self.models)
+        return {s.comparison_id for s in specs}
+
     def array_variables(self) -> tuple[Var, ...]:
         """The variables the tests on individual answers read (several groups, regression), with their gates.
 

@@ -36,6 +36,7 @@ class TestRow:
 
     test_id: str = ""
     wave: str = ""
+    baseline_wave: str | None = None  # a wave difference: the earlier wave ``wave`` is compared with
     comparison_id: str = ""
     family: str = ""
     kind: str = ""

@@ -37,7 +37,7 @@
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set query -%}
         select question_code, type, asked_if_question, asked_if_choice, mandatory, has_items, has_choice_groups,
-            report_table, first_wave, last_wave
+            report_table, first_wave, last_wave, array_to_string(asked_waves, ',') as asked_waves
         from {{ ref('stg_codebook__questions') }}
         order by position
     {%- endset -%}
@@ -54,6 +54,7 @@
                 'report_table': row['report_table'],
                 'first_wave': row['first_wave'],
                 'last_wave': row['last_wave'],
+                'asked_waves': row['asked_waves'].split(',') if row['asked_waves'] else [],
             }) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -90,8 +91,10 @@
     {#- SQL predicate: the respondent was asked this question: in a wave of its editions (codebook first_wave,
         last_wave), and under its condition (codebook asked_if_*). -#}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    {%- if question['first_wave'] -%}{{ prefix }}wave >= '{{ question['first_wave'] }}' and {% endif -%}
-    {%- if question['last_wave'] -%}{{ prefix }}wave <= '{{ question['last_wave'] }}' and {% endif -%}
+    {%- if question['first_wave'] or question['last_wave'] -%}
+        {%- if question['asked_waves'] -%}
+            {{ prefix }}wave in ('{{ question['asked_waves'] | join("', '") }}') and {% else -%}false and {% endif -%}
+    {%- endif -%}
     {%- if question['asked_if_question'] -%}
         {{ prefix }}{{ question['asked_if_question'] }} = '{{ question['asked_if_choice'] }}'
     {%- else -%}

@@ -5,8 +5,8 @@ with pairs as (
     select * from {{ ref('report_crosstabs') }}
 ),
 
-choices as (
-    select * from {{ ref('codebook_choices') }}
+choices as (  -- each wave's choices as asked, with that wave's labels
+    select * from {{ ref('stg_codebook__labels_by_wave') }} where choice_code is not null
 ),
 
 waves as (
@@ -33,8 +33,8 @@ grid as (
         c.choice_code as col_code, c.label_fr as col_label, c.position as col_position
     from pairs as p
     cross join waves as w
-    inner join choices as r on r.question_code = p.row_question
-    inner join choices as c on c.question_code = p.col_question
+    inner join choices as r on r.wave = w.wave and r.question_code = p.row_question
+    inner join choices as c on c.wave = w.wave and c.question_code = p.col_question
 )
 
 select

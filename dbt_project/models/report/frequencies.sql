@@ -33,8 +33,8 @@ single_choices as (
         c.position as item_position,
         coalesce(n.n, 0) as count,
         b.base_n
-    from {{ ref('codebook_choices') }} as c
-    inner join single_bases as b on b.question_code = c.question_code
+    from {{ ref('stg_codebook__labels_by_wave') }} as c  -- the choices asked that wave, as labelled that wave
+    inner join single_bases as b on b.wave = c.wave and b.question_code = c.question_code
     left join single_counts as n
         on n.wave = b.wave and n.question_code = c.question_code and n.answer_code = c.choice_code
 ),
@@ -105,13 +105,16 @@ multi_items as (
         v.question_code,
         'item' as item_kind,
         v.item_code,
-        v.item_label_fr as item_label,
+        l.label_fr as item_label,
         v.item_position,
         c.count,
         b.base_n
     from multi_counts as c
     inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = c.variable_name
     inner join multi_bases as b on b.wave = c.wave and b.question_code = v.question_code
+    -- the items asked that wave, as labelled that wave
+    inner join {{ ref('stg_codebook__labels_by_wave') }} as l
+        on l.wave = c.wave and l.question_code = v.question_code and l.item_code = v.item_code
 ),
 
 rows as (

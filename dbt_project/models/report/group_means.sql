@@ -8,8 +8,8 @@ with kept as (
     where exclusion_reason is null
 ),
 
-choices as (
-    select * from {{ ref('codebook_choices') }}
+labels as (
+    select * from {{ ref('stg_codebook__labels_by_wave') }}
 ),
 
 variables as (
@@ -68,7 +68,7 @@ select
     s.wave,
     s.question_code as value_question,
     coalesce(v.item_code, v.question_code) as value_item,
-    coalesce(v.item_label_fr, v.question_label_fr) as value_item_label,
+    coalesce(vl.label_fr, v.question_label_fr) as value_item_label,
     v.item_position as value_item_position,
     s.group_question,
     s.group_item,
@@ -82,7 +82,9 @@ select
     s.sd
 from summaries as s
 inner join variables as v on v.variable_name = s.variable_name
-left join choices as c
-    on s.group_item is null and c.question_code = s.group_question and c.choice_code = s.group_code
-left join {{ ref('codebook_items') }} as items
-    on items.question_code = s.group_question and items.item_code = s.group_item
+-- each wave's labels of the value item, the group's choice and the group's item
+left join labels as vl on vl.wave = s.wave and vl.question_code = v.question_code and vl.item_code = v.item_code
+left join labels as c
+    on s.group_item is null and c.wave = s.wave and c.question_code = s.group_question and c.choice_code = s.group_code
+left join labels as items
+    on items.wave = s.wave and items.question_code = s.group_question and items.item_code = s.group_item

@@ -31,7 +31,7 @@ select
     v.question_label_fr as question_label,
     v.question_type,
     coalesce(v.item_code, v.question_code) as item_code,
-    coalesce(v.item_label_fr, v.question_label_fr) as item_label,
+    coalesce(l.label_fr, v.question_label_fr) as item_label,
     v.item_position,
     s.n,
     s.mean,
@@ -41,3 +41,6 @@ select
     s.max
 from summaries as s
 inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = s.variable_name
+-- that wave's label of the item (a question without items keeps its own label)
+left join {{ ref('stg_codebook__labels_by_wave') }} as l
+    on l.wave = s.wave and l.question_code = v.question_code and l.item_code = v.item_code

@@ -2,11 +2,11 @@
 -- say it was asked (first_wave / last_wave of the item or choice, and of its question), with the label it had
 -- that wave (codebook_labels: a relabel applies from its wave on). Codes stay the same across waves; labels may not.
 with waves as (
-    select wave from {{ ref('stg_survey__waves') }}
+    select wave, wave_order from {{ ref('stg_survey__waves') }}
 ),
 
 questions as (
-    select question_code, first_wave, last_wave from {{ ref('codebook_questions') }}
+    select question_code, asked_waves from {{ ref('stg_codebook__questions') }}
 ),
 
 entries as (
@@ -19,12 +19,14 @@ entries as (
 ),
 
 asked as (
-    select w.wave, e.*
+    select w.wave, w.wave_order, e.*
     from waves as w
     cross join entries as e
     inner join questions as q on q.question_code = e.question_code
-    where w.wave >= coalesce(e.first_wave, w.wave) and w.wave <= coalesce(e.last_wave, w.wave)
-        and w.wave >= coalesce(q.first_wave, w.wave) and w.wave <= coalesce(q.last_wave, w.wave)
+    -- first / last waves compare by fieldwork order, not by name
+    where list_contains(q.asked_waves, w.wave)
+        and (e.first_wave is null or w.wave_order >= (select wave_order from waves where wave = e.first_wave))
+        and (e.last_wave is null or w.wave_order <= (select wave_order from waves where wave = e.last_wave))
 )
 
 select
@@ -35,11 +37,12 @@ select
     a.position,
     coalesce(
         (
-            select arg_max(l.label_fr, l.from_wave) from {{ ref('codebook_labels') }} as l
+            select arg_max(l.label_fr, lw.wave_order) from {{ ref('codebook_labels') }} as l
+            inner join waves as lw on lw.wave = l.from_wave
             where l.question_code = a.question_code
                 and l.item_code is not distinct from a.item_code
                 and l.choice_code is not distinct from a.choice_code
-                and l.from_wave <= a.wave
+                and lw.wave_order <= a.wave_order
         ),
         a.label_fr
     ) as label_fr,

@@ -1,5 +1,7 @@
+-- The waves of the build, in fieldwork order: a wave's id is a name, its place in time is its dates.
 select
     wave,
+    row_number() over (order by fieldwork_start, wave) as wave_order,
     label_fr,
     fieldwork_start,
     fieldwork_end,
