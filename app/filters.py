@@ -19,6 +19,9 @@ PLACE_QUESTION = "place"
 #: Single-choice questions of ``marts.respondents`` offered as sidebar filters.
 DEPARTMENT_QUESTION = "department"
 POST_TITLE_QUESTION = "post_title"
+#: The address parameter naming the wave (``?vague=2023``): a shared address shows the wave it was shared from
+#: (a crossing of a question only one wave asked, for one).
+WAVE_PARAM = "vague"
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,12 @@ class RespondentFilter:
             clauses.append(f"list_contains($sel_post_titles, r.{POST_TITLE_QUESTION})")
             params["sel_post_titles"] = list(self.post_titles)
         if self.places:
+            # one semi-join on the materialised long boxes (int_respondent_ticks holds marts.respondent_places'
+            # rows), not a lookup per respondent in the view that unpivots the wide table on every read
             clauses.append(
-                "exists (select 1 from marts.respondent_places as p where p.wave = r.wave"
-                " and p.respondent_id = r.respondent_id and p.is_selected and list_contains($sel_places, p.place_code))"
+                "r.respondent_id in (select t.respondent_id from intermediate.int_respondent_ticks as t"
+                f" where t.wave = $sel_wave and t.question_code = '{PLACE_QUESTION}' and t.is_selected"
+                " and list_contains($sel_places, t.item_code))"
             )
             params["sel_places"] = list(self.places)
         columns = f"r.wave, r.respondent_id, {RECORD_KEY_SQL} as record_key"

@@ -17,6 +17,7 @@ PAGES = (
     PageSpec("views/tables.py", "Tableaux", "tableaux", "Tableaux du rapport"),
     PageSpec("views/figures.py", "Figures", "figures", "Figures du rapport"),
     PageSpec("views/crosstabs.py", "Croisements", "croisements", "Croisements"),
+    PageSpec("views/evolution.py", "Évolution", "evolution", "Évolution entre vagues"),
     PageSpec("views/tests.py", "Tests", "tests", "Tests statistiques"),
 )
 

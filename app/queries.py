@@ -4,13 +4,15 @@ Each function returns the same shape as the dbt ``report`` model it mirrors
 (``report.frequencies``, ``report.scale_summaries``, ``report.group_means``,
 ``report.crosstabs``), but computed from the long ``intermediate`` tables
 joined to the filter's respondent set (``sel``), so one code path serves the
-whole wave and any subset of it. Tests check that, unfiltered, the results
-equal the report models. Nothing here returns respondent ids, raw values or
-free text: only aggregates. Every count comes with its cell key (``ckey``: the
-sum of its respondents' record keys, :mod:`app.perturbation`) and every
-magnitude with the wave's spread of its variable (``wave_sd``), so that the
-pages can apply the disclosure policy (:mod:`app.disclosure`) without ever
-seeing a respondent.
+whole wave and any subset of it. Questions, items and choices are those of the
+filter's wave, with that wave's labels (``_EDITION``): a question not asked in
+a wave has no row, an answer option added later is no zero of earlier waves.
+Tests check that, unfiltered, the results equal the report models. Nothing
+here returns respondent ids, raw values or free text: only aggregates. Every
+count comes with its cell key (``ckey``: the sum of its respondents' record
+keys, :mod:`app.perturbation`) and every magnitude with the wave's spread of
+its variable (``wave_sd``), so that the pages can apply the disclosure policy
+(:mod:`app.disclosure`) without ever seeing a respondent.
 """
 
 from __future__ import annotations
@@ -35,35 +37,101 @@ def _with_sel(f: RespondentFilter, body: str, params: dict[str, Any] | None = No
     return f"with sel as ({sel_sql}),\n{body}", {**sel_params, **(params or {})}
 
 
-# --- codebook ---------------------------------------------------------------------------------------------
+# --- codebook: each wave's edition -----------------------------------------------------------------------
+
+#: The questionnaire as asked in the wave ``$sel_wave``, as common table expressions. Questions: those of
+#: ``staging.stg_codebook__questions`` whose ``asked_waves`` (the codebook's first_wave / last_wave, in fieldwork
+#: order) hold the wave, with the label a question-level row of ``codebook_labels`` gives it from its wave on;
+#: items and choices: ``staging.stg_codebook__labels_by_wave`` (only those asked that wave, with that wave's
+#: labels). Codes are the same in every wave; labels may not be (Pôle emploi became France Travail in 2024).
+#: They read the codebook's small tables and views only, never a respondent table.
+_EDITION = """
+edition_waves as (select wave, wave_order from staging.stg_survey__waves),
+edition_relabels as (
+    select l.question_code, arg_max(l.label_fr, w.wave_order) as label_fr
+    from codebook.codebook_labels as l inner join edition_waves as w on w.wave = l.from_wave
+    where l.item_code is null and l.choice_code is null
+        and w.wave_order <= (select wave_order from edition_waves where wave = $sel_wave)
+    group by l.question_code
+),
+edition_questions as (
+    select q.* replace (coalesce(r.label_fr, q.label_fr) as label_fr)
+    from staging.stg_codebook__questions as q left join edition_relabels as r using (question_code)
+    where list_contains(q.asked_waves, $sel_wave)
+),
+edition_entries as materialized (
+    select * from staging.stg_codebook__labels_by_wave where wave = $sel_wave
+),
+edition_choices as (
+    select c.* replace (l.position as position, l.label_fr as label_fr, l.group_label_fr as group_label_fr)
+    from edition_entries as l inner join codebook.codebook_choices as c using (question_code, choice_code)
+),
+edition_items as (
+    select i.* replace (l.position as position, l.label_fr as label_fr)
+    from edition_entries as l inner join codebook.codebook_items as i using (question_code, item_code)
+)"""
 
 
-def questions(path: Path) -> pd.DataFrame:
-    return query(path, "select * from codebook.codebook_questions order by position")
+def _codebook(path: Path, table: str, order: str, wave: str | None) -> pd.DataFrame:
+    if wave is None:
+        return query(path, f"select * from codebook.codebook_{table} order by {order}")
+    return query(path, f"with {_EDITION}\nselect * from edition_{table} order by {order}", {"sel_wave": wave})
 
 
-def choices(path: Path) -> pd.DataFrame:
-    return query(path, "select * from codebook.codebook_choices order by question_code, position")
+def questions(path: Path, wave: str | None = None) -> pd.DataFrame:
+    """The questions asked in ``wave``, with that wave's labels (None: every question of the codebook, whatever
+    the wave, with its first label: for what no edition changes, such as a question's type)."""
+    return _codebook(path, "questions", "position", wave)
 
 
-def items(path: Path) -> pd.DataFrame:
-    return query(path, "select * from codebook.codebook_items order by question_code, position")
+def choices(path: Path, wave: str | None = None) -> pd.DataFrame:
+    """The answer options offered in ``wave``, with that wave's labels (None: every option of the codebook)."""
+    return _codebook(path, "choices", "question_code, position", wave)
 
 
-def report_crosstabs(path: Path) -> pd.DataFrame:
-    return query(
+def items(path: Path, wave: str | None = None) -> pd.DataFrame:
+    """The items (boxes, battery rows) asked in ``wave``, with that wave's labels (None: every item of the codebook)."""
+    return _codebook(path, "items", "question_code, position", wave)
+
+
+def report_crosstabs(path: Path, wave: str | None = None) -> pd.DataFrame:
+    """The report's cross-tabs (tables 3, 11 and those its text quotes); with a wave, those whose two variables
+    that wave asked (:func:`cross_variables`)."""
+    pairs = query(
         path,
         r"""select * from report.report_crosstabs
         order by try_cast(regexp_extract(report_figure, '\d+') as integer) nulls last, crosstab_id""",
     )
+    if wave is None:
+        return pairs
+    keys = {v.key for v in cross_variables(path, wave)}
+    return pairs[pairs["row_question"].isin(keys) & pairs["col_question"].isin(keys)].reset_index(drop=True)
 
 
-def report_comparisons(path: Path) -> pd.DataFrame:
-    return query(path, "select * from report.report_comparisons order by report_figure")
+def report_comparisons(path: Path, wave: str | None = None) -> pd.DataFrame:
+    """The report's group comparisons (figures 1, 3–6); with a wave, those whose value and grouping questions
+    (and place, for a comparison on one place) that wave asked."""
+    comparisons = query(path, "select * from report.report_comparisons order by report_figure")
+    if wave is None:
+        return comparisons
+    asked = set(questions(path, wave)["question_code"])
+    its = items(path, wave)
+    asked_items = set(zip(its["question_code"], its["item_code"], strict=True))
+    keep = [
+        {c.value_question, c.group_question} <= asked
+        and (pd.isna(c.group_item) or (c.group_question, c.group_item) in asked_items)
+        for c in comparisons.itertuples()
+    ]
+    return comparisons[keep].reset_index(drop=True)
 
 
 def waves(path: Path) -> list[str]:
-    return query(path, "select distinct wave from marts.respondents order by wave")["wave"].tolist()
+    """The waves with respondents, in fieldwork order (a wave's id is a name, its place in time is its dates)."""
+    return query(
+        path,
+        """select r.wave from (select distinct wave from marts.respondents) as r
+        left join staging.stg_survey__waves as w using (wave) order by w.wave_order nulls last, r.wave""",
+    )["wave"].tolist()
 
 
 # --- respondent set ---------------------------------------------------------------------------------------
@@ -80,9 +148,9 @@ def population(path: Path, f: RespondentFilter) -> tuple[int, int]:
 
 # --- frequencies (report.frequencies) ---------------------------------------------------------------------
 
-_FREQUENCIES = """
+_FREQUENCIES = """{edition},
 questions as (
-    select question_code, label_fr, type, mandatory, position from codebook.codebook_questions
+    select question_code, label_fr, type, mandatory, position from edition_questions
     where list_contains($questions, question_code)
 ),
 answers as (
@@ -104,7 +172,7 @@ single_rows as (
     select c.question_code, 'choice' as item_kind, c.choice_code as item_code, c.label_fr as item_label,
         c.position as item_position, coalesce(n.n, 0) as count, coalesce(n.ckey, 0) as ckey, b.base_n, b.base_ckey,
         c.group_label_fr
-    from codebook.codebook_choices as c
+    from edition_choices as c
     inner join single_bases as b using (question_code)
     left join single_counts as n on n.question_code = c.question_code and n.answer_code = c.choice_code
     where c.is_target is distinct from false  -- out-of-target answers (post title "Autre") are never kept
@@ -135,7 +203,7 @@ multi_rows as (
     select i.question_code, 'item' as item_kind, i.item_code, i.label_fr as item_label, i.position as item_position,
         count(t.respondent_id) filter (where t.is_selected) as count, {ck_ticked} as ckey, b.base_n, b.base_ckey,
         null as group_label_fr
-    from codebook.codebook_items as i
+    from edition_items as i
     inner join multi_bases as b using (question_code)
     left join ticks as t on t.question_code = i.question_code and t.item_code = i.item_code
     group by i.question_code, i.item_code, i.label_fr, i.position, b.base_n, b.base_ckey
@@ -152,6 +220,7 @@ order by q.position, r.item_kind, r.item_position
 
 
 _FREQUENCIES = _FREQUENCIES.format(
+    edition=_EDITION,
     ck_answered=cell_key_sql("a.record_key", "a.answer_code is not null"),
     ck_all=cell_key_sql("record_key"),
     ck_base=cell_key_sql("m.record_key", "m.ticked_any or q.mandatory"),
@@ -172,7 +241,7 @@ def frequencies(path: Path, f: RespondentFilter, question_codes: list[str]) -> p
 
 # --- scale and number summaries (report.scale_summaries) --------------------------------------------------
 
-_SCALES = f"""
+_SCALES = f"""{_EDITION},
 vals as (
     select v.*, sel.record_key from intermediate.int_respondent_values as v inner join sel using (wave, respondent_id)
     where list_contains($questions, v.question_code)
@@ -180,10 +249,12 @@ vals as (
 {{spread}}
 select
     $sel_wave as wave, v.question_code, q.label_fr as question_label, q.type as question_type, v.item_code,
-    any_value(v.item_label) as item_label, any_value(v.item_position) as item_position,
+    -- a number question is its own item: it reads as the question, labelled as asked that wave
+    case when v.item_code = v.question_code then q.label_fr else any_value(v.item_label) end as item_label,
+    any_value(v.item_position) as item_position,
     count(v.value) as n, avg(v.value) as mean, median(v.value) as median, stddev_samp(v.value) as sd,
     {cell_key_sql("v.record_key", "v.value is not null")} as ckey, any_value(s.wave_sd) as wave_sd
-from vals as v inner join codebook.codebook_questions as q using (question_code)
+from vals as v inner join edition_questions as q using (question_code)
 left join spread as s using (question_code, item_code)
 group by v.question_code, q.label_fr, q.type, q.position, v.item_code
 order by q.position, item_position
@@ -285,12 +356,15 @@ class CrossVariable:
         return self.question_code if self.item_code is None else f"{self.question_code}__{self.item_code}"
 
 
-def cross_variables(path: Path) -> list[CrossVariable]:
-    """The codebook's single-choice questions, then each place of work, in questionnaire order."""
-    qs = questions(path)
+def cross_variables(path: Path, wave: str | None = None) -> list[CrossVariable]:
+    """The single-choice questions asked in ``wave``, then each place of work asked then, in questionnaire order,
+    labelled as that wave asked them (None: every edition's, with the codebook's first labels)."""
+    qs = questions(path, wave)
     out = [CrossVariable(q.question_code, None, q.label_fr) for q in qs.itertuples() if q.type == "single"]
+    if PLACE_QUESTION not in set(qs["question_code"]):
+        return out
     place_label = qs.set_index("question_code").loc[PLACE_QUESTION, "label_fr"]
-    its = items(path)
+    its = items(path, wave)
     for item in its[its["question_code"] == PLACE_QUESTION].itertuples():
         out.append(CrossVariable(PLACE_QUESTION, item.item_code, f"{place_label} : {item.label_fr}"))
     return out
@@ -303,7 +377,7 @@ def _variable_sql(v: CrossVariable, side: str) -> tuple[str, str, dict[str, Any]
         values = f"""select a.wave, a.respondent_id, a.answer_code as code, sel.record_key
             from intermediate.int_respondent_answers as a inner join sel using (wave, respondent_id)
             where a.question_code = ${side}_question and a.answer_code is not null"""
-        grid = f"""select choice_code as code, label_fr as label, position from codebook.codebook_choices
+        grid = f"""select choice_code as code, label_fr as label, position from edition_choices
             where question_code = ${side}_question and is_target is distinct from false"""
         return values, grid, params
     params[f"{side}_item"] = v.item_code
@@ -315,10 +389,12 @@ def _variable_sql(v: CrossVariable, side: str) -> tuple[str, str, dict[str, Any]
 
 
 def crosstab(path: Path, f: RespondentFilter, row: CrossVariable, col: CrossVariable) -> pd.DataFrame:
-    """Every cell of row × col (empty ones included) over the respondents who answered both."""
+    """Every cell of row × col (empty ones included) over the respondents who answered both; the categories are
+    those the filter's wave offered, with that wave's labels."""
     row_values, row_grid, row_params = _variable_sql(row, "row")
     col_values, col_grid, col_params = _variable_sql(col, "col")
-    body = f"""row_values as ({row_values}), col_values as ({col_values}),
+    body = f"""{_EDITION},
+    row_values as ({row_values}), col_values as ({col_values}),
     row_grid as ({row_grid}), col_grid as ({col_grid}),
     cells as (
         select r.code as row_code, c.code as col_code, count(*) as n, {cell_key_sql("r.record_key")} as ckey

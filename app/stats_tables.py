@@ -16,12 +16,15 @@ from app.db import query, table_exists
 
 SCHEMA = "stats"
 TEST_COLUMNS = (
-    "test_id", "comparison_id", "family", "kind", "variables", "outcome_label", "grouping_label", "method",
+    "test_id", "comparison_id", "family", "kind", "variables", "outcome", "outcome_label", "grouping",
+    "grouping_label", "method",
     "is_primary", "statistic_name", "statistic", "df", "df_denom", "p_value", "p_holm", "p_bh",
     "effect_size_name", "effect_size", "direction", "n", "notes",
     # group sizes: for app.withholding only, never printed
     "group1_n", "group2_n", "group_stats",
 )
+#: ``stats.tests``'s kind of the tests of a difference between two waves: the Évolution page's, not a wave's own.
+WAVE_DIFFERENCE = "wave_difference"
 CLAIM_COLUMNS = (
     "claim_id", "report_ref", "claim_fr", "comparison_id", "method", "expected_direction", "found_direction",
     "p_value", "p_holm", "p_bh", "significant", "holds", "notes",
@@ -53,13 +56,20 @@ def _read(path: Path, table: str, wanted: tuple[str, ...], wave: str, where: str
     return query(path, sql, params)
 
 
+def _within_wave(path: Path) -> str:
+    """The condition that keeps the tests of one wave: every kind but the differences between waves."""
+    return f"kind is distinct from '{WAVE_DIFFERENCE}'" if "kind" in _columns(path, "tests", ("kind",)) else "true"
+
+
 def tests(path: Path, wave: str) -> pd.DataFrame:
-    return _read(path, "tests", TEST_COLUMNS, wave)
+    """The tests computed within ``wave`` (differences between waves excluded: see the Évolution page)."""
+    return _read(path, "tests", TEST_COLUMNS, wave, _within_wave(path))
 
 
 def primary_tests(path: Path, wave: str, comparison_ids: list[str]) -> pd.DataFrame:
-    """The method each comparison's claim relies on (``is_primary``), for the given comparisons."""
-    found = _read(path, "tests", TEST_COLUMNS, wave, "list_contains($ids, comparison_id)", {"ids": comparison_ids})
+    """The method each comparison's claim relies on (``is_primary``), for the given comparisons of ``wave``."""
+    where = f"{_within_wave(path)} and list_contains($ids, comparison_id)"
+    found = _read(path, "tests", TEST_COLUMNS, wave, where, {"ids": comparison_ids})
     if "is_primary" in found.columns:
         found = found[found["is_primary"].fillna(False).astype(bool)]
     order = {c: i for i, c in enumerate(comparison_ids)}

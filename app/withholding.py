@@ -33,7 +33,7 @@ _CATEGORICAL_TERM = re.compile(r"C\((?P<question>\w+),.*\)\[T\.(?P<code>[^\]]+)\
 
 def _crosstab_sizes(path: Path, wave: str, comparison_id: str) -> list[int]:
     _kind, row_key, col_key = comparison_id.split(":")[:3]
-    variables = {v.key: v for v in queries.cross_variables(path)}
+    variables = {v.key: v for v in queries.cross_variables(path, wave)}
     if row_key not in variables or col_key not in variables:
         return []
     cells = queries.crosstab(path, RespondentFilter(wave), variables[row_key], variables[col_key])

@@ -1,8 +1,8 @@
 """``make bench``: build exports of growing size and measure every stage.
 
-For each size (``BENCH_SIZES``, default 178 (the bundled sample), 1 000,
-10 000, 100 000 and 1 000 000 kept respondents) it generates an export with
-``samplegen``, then, ``BENCH_REPEATS`` times (default 3): DuckDB's bare read of
+For each size (``BENCH_SIZES``, default 178 (the bundled sample's 2023 wave),
+1 000, 10 000, 100 000 and 1 000 000 kept respondents) it generates an export
+with ``samplegen``, then, ``BENCH_REPEATS`` times (default 3): DuckDB's bare read of
 the export (the floor), the full build with per-stage wall time and peak RSS of
 the process tree, and the pandas baseline. Medians go to ``bench/results.csv``
 and a summary to ``bench/README.md``.
@@ -10,6 +10,7 @@ and a summary to ``bench/README.md``.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -22,6 +23,9 @@ from bench.runs import BenchRun, run_size
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 DEFAULT_SIZES = (178, 1_000, 10_000, 100_000, 1_000_000)
+SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
+#: The bundled sample's wave measured as size 178: one export, like every other size's.
+SAMPLE_WAVE = "2023"
 
 
 def _sizes() -> list[int]:
@@ -29,10 +33,35 @@ def _sizes() -> list[int]:
     return [int(s) for s in raw.replace(",", " ").split()] if raw else list(DEFAULT_SIZES)
 
 
+def sample_wave(out: Path) -> Path:
+    """A raw folder holding the bundled sample's 2023 export, its manifest row and the survey structure.
+
+    The bundled sample holds more than one wave; every size is measured on one export (DuckDB's read, the build
+    and the pandas baseline on the same file), and its sizes count one wave's kept respondents.
+    """
+    with (SAMPLE_DIR / "manifest.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    kept = [r for r in rows if r["wave"] == SAMPLE_WAVE]
+    if len(kept) != 1:
+        raise SystemExit(f"bench: {SAMPLE_DIR / 'manifest.csv'} has {len(kept)} rows of wave {SAMPLE_WAVE}, not 1")
+    other_exports = {r["file"] for r in rows} - {kept[0]["file"]}
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    for path in SAMPLE_DIR.iterdir():
+        if path.is_file() and path.name != "manifest.csv" and path.name not in other_exports:
+            shutil.copy2(path, out / path.name)
+    with (out / "manifest.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=reader.fieldnames or [], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    return out
+
+
 def export_for(size: int, workdir: Path) -> Path:
-    """The bundled sample for 178; a generated export otherwise (not timed)."""
+    """The bundled sample's 2023 wave for 178; a generated export otherwise (not timed)."""
     if size == 178:
-        return PROJECT_DIR / "data" / "sample"
+        return sample_wave(workdir / "raw_178")
     out = workdir / f"raw_{size}"
     if not (out / "manifest.csv").exists():
         shutil.rmtree(out, ignore_errors=True)

@@ -45,8 +45,9 @@ def summary(table: dict[tuple[int, str], tuple[float, float]], runs: list[BenchR
         "# Benchmark",
         "",
         f"`make bench` on this machine: {os.cpu_count()} cores, {platform.machine()}, Python "
-        f"{platform.python_version()}; medians of {repeats} runs per size. Sizes are kept respondents "
-        "(the export also holds the excluded connections, 72/250 of it). `report_tables` is ingest plus the "
+        f"{platform.python_version()}; medians of {repeats} runs per size. Sizes are kept respondents of one "
+        "export (178: the bundled sample's 2023 wave; the export also holds the excluded connections, 72/250 of "
+        "it). `report_tables` is ingest plus the "
         "dbt models without their tests (export → report tables, what `pandas_baseline` does: the same tables, "
         "which `tests/test_bench_baseline.py` checks against the warehouse on the sample); "
         "`duckdb_read` is DuckDB's bare `read_csv` → `count(*)` of the same export; `duckdb_load` is DuckDB's own "

@@ -36,7 +36,11 @@ def _measure(kind: str, *args: str) -> dict[str, StageSample]:
 
 
 def export_csv(raw_dir: Path) -> Path:
-    return next(p for p in sorted(raw_dir.glob("*.csv")) if p.name != "manifest.csv")
+    """The one CSV export of ``raw_dir``: every measurement of a run reads the same file."""
+    exports = [p for p in sorted(raw_dir.glob("*.csv")) if p.name != "manifest.csv"]
+    if len(exports) != 1:
+        raise ValueError(f"bench: {raw_dir} holds {len(exports)} CSV exports; a bench run measures one")
+    return exports[0]
 
 
 def run_size(size: int, raw_dir: Path, warehouse: Path) -> BenchRun:

@@ -167,9 +167,17 @@ def compare(survey: LssSurvey, cb: codebook.Codebook | None = None) -> list[Diff
             continue
         out += [Difference(q.question_code, q.export_code, kind, detail) for kind, detail in _question(q, found, cb)]
     known = {q.export_code for q in cb.questions}
+    other_editions = {q.export_code: q for q in codebook.load().questions}
     for title, found in survey.questions.items():
         if title not in known and found.type not in DISPLAY_ONLY_TYPES:
             detail = f"question in the .lss ({type_name(found.type)}, {found.text!r}) is not in codebook_questions.csv"
+            elsewhere = other_editions.get(title)
+            if elsewhere is not None:  # a question of another edition: say which waves asked it
+                waves = f"{elsewhere.editions.first_wave or '…'}–{elsewhere.editions.last_wave or '…'}"
+                detail = (
+                    f"question in the .lss ({type_name(found.type)}, {found.text!r}) is {elsewhere.question_code} of "
+                    f"codebook_questions.csv, not asked in this edition (waves {waves})"
+                )
             out.append(Difference(None, title, "extra_question", detail))
     return out
 

@@ -25,11 +25,9 @@ from pipeline.errors import (
     EXIT_REFUSED,
     EnvironmentProblem,
     StageFailed,
+    environment_line,
 )
 from pipeline.publish import environment_problem
-
-#: DuckDB's words for a machine problem, where it raises its own error type instead of OSError.
-_ENVIRONMENT_WORDS = ("No space left on device", "Permission denied", "Read-only file system", "Disk quota")
 
 
 def _internal_error(warehouse: Path) -> int:
@@ -76,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         print(unchanged, file=sys.stderr)
         return EXIT_ENVIRONMENT
     except duckdb.Error as exc:
-        if not any(words in str(exc) for words in _ENVIRONMENT_WORDS):
+        if environment_line(str(exc)) is None:
             return _internal_error(args.warehouse)
         print(f"build: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         print(unchanged, file=sys.stderr)

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.run import describe, ingest
-from pipeline.errors import StageFailed
+from pipeline.errors import EnvironmentProblem, StageFailed, environment_line
 from pipeline.publish import discard, new_build_path, publish, remove_stale_builds, warehouse_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -87,6 +87,9 @@ def run_dbt(ctx: BuildContext) -> None:
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
+        machine = environment_line(proc.stdout + proc.stderr)
+        if machine:  # the disk, not the data: exit 3 like any other stage's disk full
+            raise EnvironmentProblem(f"dbt could not write the build file: {machine}")
         detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")

@@ -16,6 +16,15 @@ EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
 
+#: The words of a machine problem in an error message, where a tool raises its own error type (DuckDB) or only
+#: prints it (dbt) instead of an OSError.
+ENVIRONMENT_WORDS = ("No space left on device", "Permission denied", "Read-only file system", "Disk quota")
+
+
+def environment_line(text: str) -> str | None:
+    """The first line of ``text`` that names a machine problem, if any."""
+    return next((line.strip() for line in text.splitlines() if any(w in line for w in ENVIRONMENT_WORDS)), None)
+
 
 class StageFailed(Exception):
     """A stage refused the data; its message says why, for the person running the build."""

@@ -10,7 +10,7 @@ question added to the questionnaire is tested without touching this file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import codebook
 from stats.errors import StatsError
@@ -101,22 +101,43 @@ class Plan:
     models: tuple[Model, ...] = ()
     variables: tuple[Var, ...] = field(default=())
 
-    def asked_in(self, questions: set[str]) -> Plan:
-        """The comparisons whose every question is among ``questions`` (those a wave's edition asked).
+    def for_edition(self, edition: codebook.Codebook) -> Plan:
+        """The comparisons a wave's edition asked, labelled as that edition labels them.
 
-        Variables keep the whole codebook's choices, so the frame's ENUM codes
-        mean the same in every wave; a choice a wave did not offer is an empty
-        category there, which the tests drop with a note.
+        A comparison stays only if every question it reads was asked. Variables
+        keep the whole codebook's choices, so the frame's ENUM codes mean the
+        same in every wave (a choice the wave did not offer is an empty
+        category, which the tests drop with a note); their labels and those of
+        their choices are the edition's (France Travail in 2024).
         """
+        asked = {v.name: v for q in edition.questions for v in variables(q)}
 
-        def asked(*vs: Var) -> bool:
-            return all(v.question_code in questions for v in vs)
+        def relabel(v: Var) -> Var:
+            e = asked[v.name]
+            labels = dict(e.choices)
+            choices = tuple((code, labels.get(code, label)) for code, label in v.choices)
+            return replace(v, label=e.label, short_label=e.short_label, choices=choices)
+
+        def keep(*vs: Var) -> bool:
+            return all(v.name in asked for v in vs)
 
         return Plan(
-            tuple(c for c in self.crosstabs if asked(c.row, c.col)),
-            tuple(t for t in self.two_groups if asked(t.outcome, t.group)),
-            tuple(k for k in self.k_groups if asked(k.outcome, k.group)),
-            tuple(m for m in self.models if asked(m.outcome, *m.predictors)),
+            tuple(replace(c, row=relabel(c.row), col=relabel(c.col)) for c in self.crosstabs if keep(c.row, c.col)),
+            tuple(
+                replace(t, outcome=relabel(t.outcome), group=relabel(t.group))
+                for t in self.two_groups
+                if keep(t.outcome, t.group)
+            ),
+            tuple(
+                replace(k, outcome=relabel(k.outcome), group=relabel(k.group))
+                for k in self.k_groups
+                if keep(k.outcome, k.group)
+            ),
+            tuple(
+                replace(m, outcome=relabel(m.outcome), predictors=tuple(relabel(p) for p in m.predictors))
+                for m in self.models
+                if keep(m.outcome, *m.predictors)
+            ),
             self.variables,
         )
 

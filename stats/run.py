@@ -107,7 +107,7 @@ def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
         planned: dict[str, set[str]] = {}
         for wave in waves:
             # each wave is tested on the questions its edition asked
-            wave_plan = plan.asked_in({q.question_code for q in cb.edition(wave).questions})
+            wave_plan = plan.for_edition(cb.edition(wave))
             planned[wave] = wave_plan.comparison_ids()
             wave_tests, wave_cells, wave_coefs = compute_wave(con, wave, wave_plan)
             tests += wave_tests

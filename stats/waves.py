@@ -53,7 +53,7 @@ def comparison_id(baseline: str, figure_id: str, question: str, item_key: str) -
 
 def wave_pairs(waves: list[str]) -> list[tuple[str, str]]:
     """(earlier, later) for every two waves with respondents, in fieldwork order (:func:`codebook.wave_key`)."""
-    return list(itertools.combinations(sorted(waves, key=codebook.wave_key), 2))
+    return list(itertools.combinations(sorted(waves, key=lambda w: (codebook.wave_key(w), w)), 2))
 
 
 def figure_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -107,9 +107,9 @@ def load_microdata(con: duckdb.DuckDBPyConnection, wave: str) -> Microdata:
 
 
 def selections(path: Path, wave: str) -> list[RespondentFilter]:
-    """The whole wave, every single filter value and every pair of filter values (the sidebar's choices)."""
-    choices = queries.choices(path)
-    items = queries.items(path)
+    """The whole wave, every single filter value and every pair of filter values (the sidebar's choices that wave)."""
+    choices = queries.choices(path, wave)
+    items = queries.items(path, wave)
     values = [("departments", c) for c in choices[choices["question_code"] == DEPARTMENT_QUESTION]["choice_code"]]
     values += [
         ("post_titles", c)
@@ -163,15 +163,16 @@ def _answer_masks(con: duckdb.DuckDBPyConnection, wave: str, data: Microdata) ->
 def observe(
     path: Path, con: duckdb.DuckDBPyConnection, policy: Policy, wave: str
 ) -> tuple[list[Count], list[Magnitude], list[RespondentFilter], Microdata]:
-    """Every count and mean the Tableaux, Figures and Croisements pages and the sidebar show, per selection."""
+    """Every count and mean the Tableaux, Figures and Croisements pages and the sidebar show, per selection, for
+    the questions ``wave`` asked (the pages show no other)."""
     data = load_microdata(con, wave)
     masks = _answer_masks(con, wave, data)
-    qs = queries.questions(path)
+    qs = queries.questions(path, wave)
     choice_qs = qs[qs["type"].isin(["single", "multi"])]["question_code"].tolist()
     value_qs = qs[qs["type"].isin(["scale", "number"])]["question_code"].tolist()
-    variables = {v.key: v for v in queries.cross_variables(path)}
-    pairs = queries.report_crosstabs(path)
-    comparisons = queries.report_comparisons(path)
+    variables = {v.key: v for v in queries.cross_variables(path, wave)}
+    pairs = queries.report_crosstabs(path, wave)
+    comparisons = queries.report_comparisons(path, wave)
     counts: list[Count] = []
     mags: list[Magnitude] = []
     chosen = selections(path, wave)
@@ -201,8 +202,8 @@ def observe(
                 if multi:
                     counts.append(Count(f"{question}!={code}", s, base_mask & ~cell, _value(shown_not), slack))
             counts.append(Count(f"{question}:base", s, base_mask, table.base, slack))
-        summaries = display.shown_magnitudes(queries.scale_summaries(path, f, value_qs), policy)
         raw = queries.scale_summaries(path, f, value_qs)
+        summaries = display.shown_magnitudes(raw, policy)
         for shown, true in zip(summaries.itertuples(), raw.itertuples(), strict=True):
             variable = f"{shown.question_code}:{shown.item_code}"
             members = sel & union(1 << i for i in data.values.get(variable, {}))
@@ -210,8 +211,8 @@ def observe(
             counts.append(Count(f"{variable}:n", s, members, _value(shown.n), slack))
         for pair in pairs.itertuples():
             row, col = variables[pair.row_question], variables[pair.col_question]
-            table = display.cross_table(queries.crosstab(path, f, row, col), policy)
             cells = queries.crosstab(path, f, row, col)
+            table = display.cross_table(cells, policy)
             row_codes = dict(zip(cells["row_label"], cells["row_code"], strict=False))
             col_codes = dict(zip(cells["col_label"], cells["col_code"], strict=False))
             for r_label, c_label in itertools.product(table.shown.index, table.shown.columns):

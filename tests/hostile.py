@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import codebook
 from samplegen.variants import SAMPLE_DIR, read_sample, write_csv
 
 EXPORT = "responses_2023.csv"
@@ -166,10 +167,19 @@ def _lss_edited(old: str, new: str):
     return write
 
 
-def _shift_year(frame: pd.DataFrame) -> pd.DataFrame:
-    for col in ("submitdate", "startdate", "datestamp"):
-        frame[col] = frame[col].str.replace("2023-", "2024-", regex=False)
-    return frame
+#: A year after every known wave's fieldwork: a file dated then belongs to no known wave.
+NO_WAVE_YEAR = str(max(int(w.fieldwork_end[:4]) for w in codebook.load().waves) + 1)
+
+
+def _shift_year(year: str):
+    """The sample's 2023 dates moved to ``year``."""
+
+    def edit(frame: pd.DataFrame) -> pd.DataFrame:
+        for col in ("submitdate", "startdate", "datestamp"):
+            frame[col] = frame[col].str.replace("2023-", f"{year}-", regex=False)
+        return frame
+
+    return edit
 
 
 def _kept_rows(frame: pd.DataFrame) -> list[int]:
@@ -393,9 +403,21 @@ REFUSED: tuple[Case, ...] = (
     Case("no_export", _only("README.txt", b"exports go here"), 2, ("no export found",), None),
     Case(
         "default_name_outside_fieldwork",
-        edited(_shift_year, name="results-survey123456.csv", manifest=False),
+        edited(_shift_year(NO_WAVE_YEAR), name="results-survey123456.csv", manifest=False),
         2,
-        ("cannot tell which wave", "file,wave,fieldwork_start,fieldwork_end"),
+        (
+            "cannot tell which wave",
+            "file,wave,fieldwork_start,fieldwork_end",
+            f"results-survey123456.csv,{NO_WAVE_YEAR},",
+        ),
+        "results-survey123456.csv",
+    ),
+    # The 2023 questionnaire dated in the 2024 fieldwork: read as wave 2024, whose edition dropped a question.
+    Case(
+        "default_name_in_another_editions_fieldwork",
+        edited(_shift_year("2024"), name="results-survey123456.csv", manifest=False),
+        2,
+        ("Q22 (first_mediator_hired) is asked up to wave 2023", "wave 2024", "manifest.csv"),
         "results-survey123456.csv",
     ),
 )

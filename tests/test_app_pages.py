@@ -1,5 +1,8 @@
 """The Streamlit app rendered in-process (AppTest) on the sample warehouse: every page, values against the marts,
-filters, small-cell protection, lazy heavy imports and page render times."""
+filters, small-cell protection, lazy heavy imports and page render times.
+
+The sample has two waves; the app opens on the latest. A test of a fact of the 2023 report selects 2023 in the
+sidebar; a generic test reads the wave the app shows and compares with that wave's rows of the marts."""
 
 from __future__ import annotations
 
@@ -26,12 +29,19 @@ from tests.test_app_support import (
     cell_key,
     chart_frames,
     expected_cell,
+    latest_wave,
     page,
     page_text,
     record_keys,
     shown_count,
+    shown_wave,
     table_with_rows,
 )
+
+#: The sample's waves: 2023 (the published report's) and a synthetic 2024.
+WAVES = ("2023", "2024")
+#: The wave whose facts the report published (table 3's cell of 1, …).
+REPORT_WAVE = "2023"
 
 
 @pytest.fixture()
@@ -39,23 +49,31 @@ def open_app(sample_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Callabl
     return app_factory(monkeypatch, sample_warehouse)
 
 
+@pytest.mark.parametrize("wave", WAVES)
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
-def test_every_page_renders_without_exception(open_app, spec) -> None:
-    at = open_app(spec.script)
+def test_every_page_renders_without_exception(open_app, spec, wave) -> None:
+    at = open_app(spec.script, wave=wave)
     assert_clean(at)
     assert at.title[0].value == spec.heading
 
 
 def test_table_1_counts_equal_sql_on_marts_respondents(open_app, sample_con) -> None:
-    groups = sample_con.sql(
-        """select c.label_fr, list(r.respondent_id) filter (where r.respondent_id is not null) as ids
-        from codebook.codebook_choices as c
-        left join marts.respondents as r on r.post_title = c.choice_code
-        where c.question_code = 'post_title' and c.is_target group by c.label_fr, c.position order by c.position"""
-    ).df()
-    everyone = sample_con.sql("select list(respondent_id) from marts.respondents").fetchone()[0]
-    keys = record_keys(sample_con)
     at = open_app(page("tables"))
+    wave = shown_wave(at)
+    assert wave == latest_wave(sample_con)  # the app opens on the latest wave
+    groups = sample_con.execute(
+        """select l.label_fr, list(r.respondent_id) filter (where r.respondent_id is not null) as ids
+        from staging.stg_codebook__labels_by_wave as l
+        inner join codebook.codebook_choices as c using (question_code, choice_code)
+        left join marts.respondents as r on r.wave = l.wave and r.post_title = l.choice_code
+        where l.wave = $wave and l.question_code = 'post_title' and c.is_target
+        group by l.label_fr, l.position order by l.position""",
+        {"wave": wave},
+    ).df()
+    everyone = sample_con.execute(
+        "select list(respondent_id) from marts.respondents where wave = $wave", {"wave": wave}
+    ).fetchone()[0]
+    keys = record_keys(sample_con)
     table = table_with_rows(at, groups["label_fr"].tolist())
     assert table.loc["Total", "Effectif"] == fmt.count(shown_count(everyone, keys))
     for label, ids in zip(groups["label_fr"], groups["ids"], strict=True):
@@ -68,11 +86,13 @@ def test_table_1_counts_equal_sql_on_marts_respondents(open_app, sample_con) -> 
 
 def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> None:
     at = open_app(page("tables"))
+    wave = {"wave": shown_wave(at)}
     keys = record_keys(sample_con)
-    places = sample_con.sql(
+    places = sample_con.execute(
         """select place_label, coalesce(list(respondent_id) filter (where is_selected), []) as ids,
             coalesce(list(respondent_id) filter (where not is_selected), []) as not_ids, list(respondent_id) as base
-        from marts.respondent_places group by place_label, place_position order by place_position"""
+        from marts.respondent_places where wave = $wave group by place_label, place_position order by place_position""",
+        wave,
     ).df()
     table = table_with_rows(at, places["place_label"].tolist())
     for row in places.itertuples():
@@ -80,14 +100,16 @@ def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> Non
         count, percent = expected_cell(ids, list(row.base), keys)
         assert (table.loc[row.place_label, "Effectif"], table.loc[row.place_label, "Pourcentage"]) == (count, percent)
         assert table.loc[row.place_label, "Non : effectif"] == expected_cell(not_ids, list(row.base), keys)[0]
-    scales = sample_con.sql(
+    scales = sample_con.execute(
         """select item_label, avg(score) as mean, stddev_samp(score) as sd, list(respondent_id) as ids
-        from marts.respondent_scales where question_code = 'support_type' group by item_label, item_position
-        order by item_position"""
+        from marts.respondent_scales where wave = $wave and question_code = 'support_type'
+        group by item_label, item_position order by item_position""",
+        wave,
     ).df()
-    spread = sample_con.sql(
+    spread = sample_con.execute(
         """select item_label, stddev_samp(score) as wave_sd from marts.respondent_scales
-        where question_code = 'support_type' group by item_label"""
+        where wave = $wave and question_code = 'support_type' group by item_label""",
+        wave,
     ).df().set_index("item_label")["wave_sd"]
     table = table_with_rows(at, scales["item_label"].tolist())
     policy = Policy(K)
@@ -103,11 +125,14 @@ def test_tables_2_and_5_equal_sql_on_the_long_marts(open_app, sample_con) -> Non
         assert 0 < abs(mean - row.mean) <= spread[row.item_label] / len(ids)
 
 
-def test_overview_shows_the_funnel_and_the_published_build(open_app, sample_con) -> None:
-    kept = sample_con.sql("select count(*) from marts.respondents").fetchone()[0]
-    excluded = sample_con.sql("select count(*) from marts.respondent_exclusions").fetchone()[0]
+@pytest.mark.parametrize("wave", WAVES)
+def test_overview_shows_the_funnel_and_the_published_build(open_app, sample_con, wave) -> None:
+    kept = sample_con.execute("select count(*) from marts.respondents where wave = ?", [wave]).fetchone()[0]
+    excluded = sample_con.execute(
+        "select count(*) from marts.respondent_exclusions where wave = ?", [wave]
+    ).fetchone()[0]
     run_id = sample_con.sql("select run_id from audit.builds order by finished_at desc limit 1").fetchone()[0]
-    at = open_app(page("overview"))
+    at = open_app(page("overview"), wave=wave)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Connexions"] == fmt.count(kept + excluded)
     assert metrics["Retenues"] == fmt.count(kept)
@@ -115,25 +140,26 @@ def test_overview_shows_the_funnel_and_the_published_build(open_app, sample_con)
     assert run_id in page_text(at)
 
 
-def _small_group_department(con: duckdb.DuckDBPyConnection) -> tuple[str, str, str]:
-    """A département where one post title has 1 to k − 1 respondents: (département, its title's label)."""
+def _small_group_department(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[str, str, str]:
+    """A département where one post title has 1 to k − 1 respondents of ``wave``: (département, its title's label,
+    the label of a title with at least 2k respondents there)."""
     row = con.execute(
         """select department, post_title_label, count(*) as n from marts.respondents
-        where department is not null group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
-        [K - 1],
+        where wave = ? and department is not null group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
+        [wave, K - 1],
     ).fetchone()
     assert row is not None, "the sample has no small post-title group within a département"
     big = con.execute(
-        """select post_title_label from marts.respondents where department = ?
+        """select post_title_label from marts.respondents where wave = ? and department = ?
         group by all having count(*) >= ? order by count(*) desc limit 1""",
-        [row[0], 2 * K],
+        [wave, row[0], 2 * K],
     ).fetchone()
     return row[0], row[1], big[0]
 
 
 def test_a_group_under_k_after_filtering_is_not_drawn_nor_described(open_app, sample_con) -> None:
-    department, small_title, big_title = _small_group_department(sample_con)
     at = open_app()
+    department, small_title, big_title = _small_group_department(sample_con, shown_wave(at))
     at.multiselect(key="filter_departments").set_value([department]).run()
     at.switch_page(page("figures")).run()
     assert_clean(at)
@@ -148,12 +174,12 @@ def test_a_group_under_k_after_filtering_is_not_drawn_nor_described(open_app, sa
 
 
 def test_a_selection_under_k_shows_no_figure_at_all(open_app, sample_con) -> None:
-    department, post_title = sample_con.execute(
-        """select department, post_title from marts.respondents where department is not null
-        group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
-        [K - 1],
-    ).fetchone()
     at = open_app()
+    department, post_title = sample_con.execute(
+        """select department, post_title from marts.respondents where wave = ? and department is not null
+        group by all having count(*) between 1 and ? order by 1, 2 limit 1""",
+        [shown_wave(at), K - 1],
+    ).fetchone()
     at.multiselect(key="filter_departments").set_value([department])
     at.multiselect(key="filter_post_titles").set_value([post_title]).run()
     for name in ("tables", "figures", "crosstabs"):
@@ -170,20 +196,24 @@ def test_no_respondent_id_or_free_text_answer_reaches_any_page(open_app, sample_
     for column in other_columns:
         values = sample_con.sql(f'select distinct "{column}" from raw.responses').df()[column].dropna()
         free_texts |= {v for v in values if len(v.strip()) > 3}
-    at = open_app()
-    for spec in PAGES:
-        at.switch_page(spec.script).run()
-        text = page_text(at)
-        assert not re.search(r"\bR[0-9a-f]{12}\b", text), spec.script
-        assert not any(i in text for i in ids), spec.script
-        assert not any(t in text for t in free_texts), spec.script
-        assert "raw." not in text, spec.script
+    assert len(ids) == sample_con.sql("select count(*) from marts.respondents").fetchone()[0]  # every wave's
+    for wave in WAVES:
+        at = open_app(wave=wave)
+        for spec in PAGES:
+            at.switch_page(spec.script).run()
+            assert shown_wave(at) == wave
+            text = page_text(at)
+            assert not re.search(r"\bR[0-9a-f]{12}\b", text), (wave, spec.script)
+            assert not any(i in text for i in ids), (wave, spec.script)
+            assert not any(t in text for t in free_texts), (wave, spec.script)
+            assert "raw." not in text, (wave, spec.script)
 
 
 def test_the_threshold_is_configurable(open_app, sample_con) -> None:
-    smallest = sample_con.sql(
-        """select post_title_label, list(respondent_id) as ids from marts.respondents group by 1
-        order by count(*) limit 1"""
+    smallest = sample_con.execute(
+        """select post_title_label, list(respondent_id) as ids from marts.respondents where wave = ? group by 1
+        order by count(*) limit 1""",
+        [latest_wave(sample_con)],  # the wave the app opens on
     ).df()
     label, ids = smallest["post_title_label"][0], list(smallest["ids"][0])
     k = len(ids) + 1  # the smallest post title becomes a small group
@@ -196,14 +226,16 @@ def test_the_threshold_is_configurable(open_app, sample_con) -> None:
 
 
 def test_crosstab_page_counts_and_suppression(open_app, sample_con) -> None:
-    at = open_app(page("crosstabs"))
+    # 2023: département × e-admin support has small cells in the report's wave (none in the synthetic 2024)
+    at = open_app(page("crosstabs"), wave=REPORT_WAVE)
     at.selectbox(key="cross_row").set_value("department")
     at.selectbox(key="cross_col").set_value("does_eadmin").run()
     assert_clean(at)
     keys = record_keys(sample_con)
-    cells = sample_con.sql(
+    cells = sample_con.execute(
         """select department_label, does_eadmin_label, list(respondent_id) as ids from marts.respondents
-        where department is not null group by all"""
+        where wave = ? and department is not null group by all""",
+        [REPORT_WAVE],
     ).df()
     table = at.table[0].value
     for row in cells.itertuples():
@@ -224,9 +256,11 @@ def test_crosstab_without_hidden_cells_shows_the_test_scipy_gives_on_the_shown_c
 
     keys = record_keys(sample_con)
     cells = (
-        sample_con.sql(
+        sample_con.execute(
             """select p.is_selected, r.job_description, list(respondent_id) as ids from marts.respondent_places as p
-        join marts.respondents as r using (respondent_id) where p.place_code = 'mairie' group by all"""
+        join marts.respondents as r using (wave, respondent_id) where r.wave = ? and p.place_code = 'mairie'
+        group by all""",
+            [latest_wave(sample_con)],  # the wave the app opens on
         )
         .df()
         .pivot(index="is_selected", columns="job_description", values="ids")
@@ -279,8 +313,9 @@ def test_figure_2_keeps_hidden_classes_on_the_axis_with_integer_ticks(open_app, 
     assert len(frames) == 1
     classes = frames[0]
     assert classes["Classe"].tolist() == class_labels()  # no class disappears
-    values = sample_con.sql(
-        "select value from intermediate.int_respondent_values where question_code = 'people_per_week'"
+    values = sample_con.execute(
+        "select value from intermediate.int_respondent_values where wave = ? and question_code = 'people_per_week'",
+        [shown_wave(at)],
     ).df()["value"]
     small = [label for label, n in zip(class_labels(), _class_sizes(values), strict=True) if 0 < n < K]
     assert small, "the sample has no small class to hide"
@@ -304,9 +339,11 @@ def _class_sizes(values) -> list[int]:
 
 
 def test_a_small_answer_hides_only_itself(open_app, sample_con) -> None:
-    answers = sample_con.sql(
-        """select c.label_fr, count(r.respondent_id) as n from codebook.codebook_choices as c
-        left join marts.respondents as r on r.gender = c.choice_code where c.question_code = 'gender' group by all"""
+    answers = sample_con.execute(
+        """select l.label_fr, count(r.respondent_id) as n from staging.stg_codebook__labels_by_wave as l
+        left join marts.respondents as r on r.wave = l.wave and r.gender = l.choice_code
+        where l.wave = ? and l.question_code = 'gender' group by all""",
+        [latest_wave(sample_con)],  # the wave the app opens on
     ).df()
     small = answers[(answers["n"] > 0) & (answers["n"] < K)]["label_fr"].tolist()
     large = answers[answers["n"] >= K]["label_fr"].tolist()

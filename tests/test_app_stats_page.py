@@ -1,4 +1,7 @@
-"""The Tests page: a French explanation without the stats tables, the tests and claims with them."""
+"""The Tests page: a French explanation without the stats tables, the tests and claims with them.
+
+The page shows the tests of the sidebar's wave (never the differences between waves, which are the Évolution
+page's); the report's own facts (tables 3 and 11) are those of 2023."""
 
 from __future__ import annotations
 
@@ -13,7 +16,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app_support import K, app_factory, assert_clean, page, page_text
+from tests.test_app_support import K, app_factory, assert_clean, page, page_text, shown_wave
+
+WAVES = ("2023", "2024")
+#: The wave whose facts the report published.
+REPORT_WAVE = "2023"
 
 
 @pytest.fixture()
@@ -43,8 +50,13 @@ def test_tests_page_explains_in_french_when_the_stats_tables_are_absent(open_app
     assert any("non disponibles" in i.value for i in at.info)
 
 
-def _with_stats(sample_warehouse: Path, target: Path) -> Path:
-    """The sample warehouse with stats tables: the build's own when it made them, else three typed rows."""
+def _with_stats(sample_warehouse: Path, folder: Path) -> Path:
+    """The sample warehouse with stats tables: the build's own when it made them, else three typed rows.
+
+    Copied under the built file's name (in ``folder``): the warehouse's views name their catalog after it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / sample_warehouse.name
     shutil.copy2(sample_warehouse, target)
     con = duckdb.connect(str(target))
     try:
@@ -91,9 +103,9 @@ def all_test_rows(at: AppTest) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, k: int = K) -> set[str]:
-    """Comparisons with a group of 1 to k − 1 respondents, from the microdata (cross-tabs) and the stats stage's
-    own group sizes (group comparisons)."""
+def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, wave: str, k: int = K) -> set[str]:
+    """Comparisons with a group of 1 to k − 1 respondents of ``wave``, from the microdata (cross-tabs) and the stats
+    stage's own group sizes (group comparisons)."""
     values = """select wave, respondent_id, question_code as var, answer_code as code
         from intermediate.int_respondent_answers where answer_code is not null
         union all select wave, respondent_id, question_code || '__' || item_code,
@@ -105,9 +117,9 @@ def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, k: int = K) -> set
             _kind, row, col = test.comparison_id.split(":")[:3]
             sizes = con.execute(
                 f"""with v as ({values}) select count(*) from v as r join v as c using (wave, respondent_id)
-                where r.var = $row and c.var = $col and r.wave = '2023'
+                where r.var = $row and c.var = $col and r.wave = $wave
                 group by grouping sets ((r.code, c.code), (r.code), (c.code))""",
-                {"row": row, "col": col},
+                {"row": row, "col": col, "wave": wave},
             ).fetchall()
             sizes = [n for (n,) in sizes]
         else:
@@ -119,17 +131,25 @@ def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, k: int = K) -> set
     return small
 
 
-def test_tests_page_lists_primary_tests_with_adjusted_p_and_a_reading(open_app, sample_warehouse, tmp_path) -> None:
-    warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats.duckdb")
+@pytest.mark.parametrize("wave", WAVES)
+def test_tests_page_lists_primary_tests_with_adjusted_p_and_a_reading(
+    open_app, sample_warehouse, tmp_path, wave
+) -> None:
+    warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        primary = con.sql("select * from stats.tests where is_primary and wave = '2023'").df()
-        claims = con.sql("select * from stats.report_claims where wave = '2023'").df()
-        small = _small_comparisons(con, primary[~primary["kind"].str.startswith("regression")])
+        # the wave's own tests: a difference between two waves is the Évolution page's
+        primary = con.execute(
+            "select * from stats.tests where is_primary and wave = ? and kind is distinct from 'wave_difference'",
+            [wave],
+        ).df()
+        claims = con.execute("select * from stats.report_claims where wave = ?", [wave]).df()
+        small = _small_comparisons(con, primary[~primary["kind"].str.startswith("regression")], wave)
     finally:
         con.close()
-    at = open_app(page("tests"), warehouse=warehouse)
+    at = open_app(page("tests"), warehouse=warehouse, wave=wave)
     assert_clean(at)
+    assert shown_wave(at) == wave
     claims_shown, tests_shown = at.table[0].value, all_test_rows(at)
     assert len(claims_shown) == len(claims)
     assert list(claims_shown["Se vérifie"]) == [
@@ -154,8 +174,8 @@ def test_tests_page_lists_primary_tests_with_adjusted_p_and_a_reading(open_app, 
 
 @pytest.mark.parametrize("k", [K, 1])
 def test_tables_3_and_11_get_no_statistic_while_their_cells_are_hidden(open_app, sample_warehouse, tmp_path, k) -> None:
-    warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats.duckdb")
-    at = open_app(page("tests"), warehouse=warehouse, k=k)
+    warehouse = _with_stats(sample_warehouse, tmp_path / "with_stats")
+    at = open_app(page("tests"), warehouse=warehouse, k=k, wave=REPORT_WAVE)  # the report's tables 3 and 11
     assert_clean(at)
     claims = at.table[0].value
     text = page_text(at)

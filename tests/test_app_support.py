@@ -25,21 +25,47 @@ K = 5
 TIMEOUT = 120
 
 
-def app_factory(monkeypatch: pytest.MonkeyPatch, default_warehouse: Path) -> Callable[..., AppTest]:
-    """A maker of AppTests of app/main.py on a warehouse (``default_warehouse`` unless told), on a given page."""
+#: The sidebar's wave selector (the app opens on the latest wave).
+WAVE_KEY = "filter_wave"
 
-    def make(script: str | None = None, warehouse: Path | None = None, k: int | None = None) -> AppTest:
+
+def app_factory(monkeypatch: pytest.MonkeyPatch, default_warehouse: Path) -> Callable[..., AppTest]:
+    """A maker of AppTests of app/main.py on a warehouse (``default_warehouse`` unless told), on a given page,
+    on a given wave (the app's default, the latest, unless told), opened at a given address."""
+
+    def make(script: str | None = None, warehouse: Path | None = None, k: int | None = None,
+             wave: str | None = None, address: dict[str, str] | None = None) -> AppTest:
+        """``address``: the query parameters the app is opened with (``{"vague": "2023"}``)."""
         monkeypatch.setenv("SURVEY_WAREHOUSE", str(warehouse or default_warehouse))
         if k is None:
             monkeypatch.delenv("SURVEY_MIN_CELL", raising=False)
         else:
             monkeypatch.setenv("SURVEY_MIN_CELL", str(k))
-        at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT).run()
+        at = AppTest.from_file(str(MAIN), default_timeout=TIMEOUT)
+        for name, value in (address or {}).items():
+            at.query_params[name] = value
+        at.run()
+        if wave is not None:
+            at.selectbox(key=WAVE_KEY).set_value(wave).run()
+            assert shown_wave(at) == wave
         if script is not None:
             at.switch_page(script).run()
         return at
 
     return make
+
+
+def shown_wave(at: AppTest) -> str:
+    """The wave the app shows (the sidebar's selection)."""
+    return str(at.selectbox(key=WAVE_KEY).value)
+
+
+def latest_wave(con) -> str:
+    """The warehouse's latest wave by fieldwork, from the waves table the build loaded (not from the app)."""
+    return con.execute(
+        "select wave from raw.waves where wave in (select wave from marts.respondents)"
+        " order by fieldwork_start desc limit 1"
+    ).fetchone()[0]
 
 
 def page(name: str) -> str:
@@ -91,12 +117,15 @@ def table_with_rows(at: AppTest, labels: list[str]) -> pd.DataFrame:
 
 
 def record_keys(con) -> dict[str, int]:
-    """Every respondent's record key, recomputed from the formula the README documents:
-    the first four bytes (little-endian) of md5("salt|wave|respondent_id"), as DuckDB's md5_number gives them."""
+    """Every respondent's record key (of every wave: respondent ids are unique across waves), recomputed from the
+    formula the README documents: the first four bytes (little-endian) of md5("salt|wave|respondent_id"), as
+    DuckDB's md5_number gives them."""
     keys = {}
-    for rid, wave in con.execute("select respondent_id, wave from marts.respondents").fetchall():
+    rows = con.execute("select respondent_id, wave from marts.respondents").fetchall()
+    for rid, wave in rows:
         digest = hashlib.md5(f"{perturbation.DEFAULT_SALT}|{wave}|{rid}".encode()).digest()
         keys[rid] = int.from_bytes(digest[:4], "little")
+    assert len(keys) == len(rows), "a respondent id is in two waves: key the record keys by (wave, id)"
     return keys
 
 

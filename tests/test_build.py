@@ -13,7 +13,16 @@ import pytest
 from ingest.errors import ExportError
 from pipeline import build as build_module
 from pipeline.build import build
-from tests.exports import PROJECT_DIR, read_export, sample_copy, write_export
+from tests.exports import (
+    PROJECT_DIR,
+    REPORT_WAVE,
+    cleaning_reasons,
+    read_export,
+    sample_copy,
+    sample_exports,
+    sample_kept,
+    write_export,
+)
 
 MART_TABLES = (
     "respondents",
@@ -62,33 +71,68 @@ def published(tmp_path: Path) -> Path:
     return warehouse
 
 
-def test_sample_keeps_178_and_accounts_for_every_connection(sample_con) -> None:
-    raw, kept, excluded, unexplained = sample_con.execute(
-        """select (select count(*) from raw.responses), (select count(*) from marts.respondents),
-                  (select count(*) from marts.respondent_exclusions),
-                  (select count(*) from marts.respondent_exclusions where reason_code is null or reason_fr is null)"""
+def _accounting(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int, int, int, int]:
+    """A wave's connections: (loaded, kept, excluded, rejected by the parser, exclusions without a reason)."""
+    return con.execute(
+        """select (select count(*) from raw.responses where wave = $w),
+                  (select count(*) from marts.respondents where wave = $w),
+                  (select count(*) from marts.respondent_exclusions where wave = $w),
+                  (select count(*) from raw.rejected_rows where wave = $w),
+                  (select count(*) from marts.respondent_exclusions
+                   where wave = $w and (reason_code is null or reason_fr is null))""",
+        {"w": wave},
     ).fetchone()
-    assert (raw, kept, excluded, unexplained) == (250, 178, 72, 0)
+
+
+def test_sample_keeps_178_and_accounts_for_every_connection(sample_con) -> None:
+    # The published report's wave: 250 connections, 178 respondents, 72 exclusions, each with its reason.
+    assert _accounting(sample_con, REPORT_WAVE) == (250, 178, 72, 0, 0)
+    # Every wave of the bundled sample: each record of its file is kept or excluded for the reason the
+    # cleaning rules give it (computed here from the file), never lost.
+    exports = sample_exports()
+    waves = {w for (w,) in sample_con.execute("select distinct wave from raw.responses").fetchall()}
+    assert waves == set(exports) and len(waves) > 1
+    for wave, path in exports.items():
+        expected = cleaning_reasons(read_export(path), wave)
+        loaded, kept, excluded, rejected, unexplained = _accounting(sample_con, wave)
+        assert (loaded, rejected, unexplained) == (len(expected), 0, 0), wave
+        assert kept + excluded == loaded and kept == (expected == "").sum(), wave
+        reasons = dict(
+            sample_con.execute(
+                "select reason_code, count(*) from marts.respondent_exclusions where wave = ? group by all", [wave]
+            ).fetchall()
+        )
+        assert reasons == expected[expected != ""].value_counts().to_dict(), wave
 
 
 def test_respondent_id_is_pseudonymous(sample_con) -> None:
-    ids = sample_con.execute("select respondent_id from marts.respondents").fetchall()
-    export_ids = set(read_export()["id"])
-    assert len({i for (i,) in ids}) == 178
-    assert not {i for (i,) in ids} & export_ids
+    ids = dict(
+        sample_con.execute("select wave, list(respondent_id) from marts.respondents group by wave").fetchall()
+    )
+    assert len(set(ids[REPORT_WAVE])) == 178
+    assert {w: len(set(i)) for w, i in ids.items()} == sample_kept()
+    every_id = [i for wave_ids in ids.values() for i in wave_ids]
+    assert len(set(every_id)) == len(every_id)  # unique across waves, though response ids restart in each export
+    export_ids = {i for path in sample_exports().values() for i in read_export(path)["id"]}
+    assert not set(every_id) & export_ids
 
 
-def _broken_missing_column(folder: Path) -> None:
+def _broken_missing_column(folder: Path) -> str:
     write_export(read_export().drop(columns=["Q02[SQ003]"]), folder / "responses_2023.csv")
+    return "responses_2023.csv, column 'Q02[SQ003]'"
 
 
-def _broken_encoding(folder: Path) -> None:
+def _broken_encoding(folder: Path) -> str:
     write_export(read_export(), folder / "responses_2023.csv", encoding="utf-16")
+    return "responses_2023.csv: text encoding not supported"
 
 
-def _broken_unreadable(folder: Path) -> None:
+def _broken_unreadable(folder: Path) -> str:
     (folder / "responses_2023.csv").unlink()
     (folder / "responses_2023.xlsx").write_bytes(b"\x00\x01 not a workbook")
+    manifest = folder / "manifest.csv"  # the manifest names the workbook, as it would after a re-export
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("responses_2023.csv,", "responses_2023.xlsx,"))
+    return "responses_2023.xlsx: not a readable XLSX"
 
 
 @pytest.mark.parametrize("breakage", [_broken_missing_column, _broken_encoding, _broken_unreadable])
@@ -96,10 +140,11 @@ def test_bad_export_fails_and_leaves_published_warehouse_byte_identical(
     published: Path, tmp_path: Path, breakage
 ) -> None:
     before = _sha(published)
-    raw = sample_copy(tmp_path / "bad")
-    breakage(raw)
-    with pytest.raises(ExportError):
+    raw = sample_copy(tmp_path / "bad")  # the 2023 export broken beside the sample's other waves
+    said = breakage(raw)
+    with pytest.raises(ExportError) as err:
         build(raw, published, log=_quiet)
+    assert said in str(err.value)
     assert _sha(published) == before
     assert _leftovers(published) == []
 
@@ -143,8 +188,7 @@ def test_building_twice_gives_identical_marts(published: Path, tmp_path: Path) -
 
 def test_second_wave_adds_its_rows_and_leaves_first_wave_unchanged(published: Path, tmp_path: Path) -> None:
     first = _mart_digest(published, wave="2023")
-    raw = sample_copy(tmp_path / "two_waves")
-    (raw / "responses_2024.csv").unlink(missing_ok=True)
+    raw = sample_copy(tmp_path / "two_waves", waves=(REPORT_WAVE,))
     second = read_export()
     second["startlanguage"] = "fr-FR"  # another export of the same answers: different bytes, same questionnaire
     # A regional re-run of the 2023 questionnaire: a wave of its own, in the 2023 edition by its dates.
@@ -170,7 +214,10 @@ def test_reader_holding_the_warehouse_open_does_not_block_a_build(published: Pat
     old_run = reader.execute("select max(run_id) from audit.builds").fetchone()[0]
     build(sample_copy(tmp_path / "raw"), published, log=_quiet)
     # The open reader keeps its consistent snapshot of the old file …
-    assert reader.execute("select count(*) from marts.respondents").fetchone()[0] == 178
+    assert reader.execute("select count(*) from marts.respondents where wave = '2023'").fetchone()[0] == 178
+    assert dict(reader.execute("select wave, count(*) from marts.respondents group by wave").fetchall()) == (
+        sample_kept()
+    )
     assert reader.execute("select max(run_id) from audit.builds").fetchone()[0] == old_run
     reader.close()
     # … and a new connection sees the new build.
@@ -180,20 +227,24 @@ def test_reader_holding_the_warehouse_open_does_not_block_a_build(published: Pat
 
 
 def test_reader_in_another_process_during_build(published: Path, tmp_path: Path) -> None:
+    count = "select string_agg(wave || ':' || n, ' ' order by wave) from (select wave, count(*) as n from " \
+        "marts.respondents group by wave)"
     code = (
         "import duckdb, sys, time\n"
         f"con = duckdb.connect({str(published)!r}, read_only=True)\n"
-        "print(con.execute('select count(*) from marts.respondents').fetchone()[0], flush=True)\n"
+        f"print(con.execute({count!r}).fetchone()[0], flush=True)\n"
         "sys.stdin.readline()\n"
-        "print(con.execute('select count(*) from marts.respondents').fetchone()[0], flush=True)\n"
+        f"print(con.execute({count!r}).fetchone()[0], flush=True)\n"
     )
+    counts = " ".join(f"{wave}:{n}" for wave, n in sorted(sample_kept().items()))
+    assert "2023:178" in counts.split()
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout.readline().strip() == "178"
+        assert proc.stdout.readline().strip() == counts
         build(sample_copy(tmp_path / "raw"), published, log=_quiet)
         proc.stdin.write("\n")
         proc.stdin.flush()
-        assert proc.stdout.readline().strip() == "178"
+        assert proc.stdout.readline().strip() == counts
     finally:
         proc.communicate(timeout=30)
     assert proc.returncode == 0
@@ -202,7 +253,8 @@ def test_reader_in_another_process_during_build(published: Path, tmp_path: Path)
 def test_make_sql_opens_the_warehouse_read_only(published: Path) -> None:
     proc = subprocess.run(
         ["make", "--no-print-directory", "sql", f"WAREHOUSE={published}"],
-        input="select count(*) as n from marts.respondents;\ncreate table marts.scratch (a int);\n",
+        input="select count(*) as n from marts.respondents where wave = '2023';\n"
+        "create table marts.scratch (a int);\n",
         capture_output=True,
         text=True,
         cwd=PROJECT_DIR,
@@ -267,4 +319,4 @@ def test_long_mart_views_have_one_row_per_kept_respondent_and_item(sample_con) -
                        count(*) filter (where {" or ".join(f"{c} is null" for c in ("respondent_id", *parts))})
                 from marts.{view}"""
         ).fetchone()
-        assert rows > 178 and rows == keys and orphans == 0 and nulls == 0, view
+        assert rows > sum(sample_kept().values()) and rows == keys and orphans == 0 and nulls == 0, view

@@ -3,6 +3,8 @@
 Each broken export goes through ``pipeline.build.build`` into the path of a warehouse
 published from the good sample; the build must fail in the checks stage on exactly
 the expected (suite, expectation, column) and leave the published file byte-identical.
+The breakages are written into the 2023 export; most broken builds read it alone (with
+its manifest row), one beside the sample's other waves, whose checks must all pass.
 """
 
 from __future__ import annotations
@@ -29,10 +31,20 @@ from checks.validate import DOCS_DIR_NAME, validate
 from ingest.errors import ExportError
 from pipeline.build import build
 from pipeline.errors import StageFailed
-from tests.exports import PROJECT_DIR, edited_copy, sample_copy
+from tests.exports import (
+    PROJECT_DIR,
+    REPORT_WAVE,
+    cleaning_reasons,
+    edited_copy,
+    read_export,
+    sample_copy,
+    sample_exports,
+)
 
 CB = codebook.load()
 FILTER_QUESTION, FILTER_CHOICE = eadmin_condition(CB)
+#: The export the breakages are written into, alone in its raw folder with its manifest row.
+ONLY_2023 = (REPORT_WAVE,)
 
 
 def _quiet(_msg: str) -> None:
@@ -59,15 +71,17 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def export_rows(published: Path) -> dict[str, list[int]]:
-    """Export row indexes (0-based) of the sample: kept, kept e-admin, kept others, excluded duplicates."""
+    """Export row indexes (0-based) of the sample's 2023 export: kept, kept e-admin, kept others, excluded
+    duplicates."""
     con = duckdb.connect(str(published), read_only=True)
     try:
         kept = con.execute(
-            f"select source_row - 1, {FILTER_QUESTION} = ? from marts.respondents order by source_row",
-            [FILTER_CHOICE],
+            f"select source_row - 1, {FILTER_QUESTION} = ? from marts.respondents where wave = ? order by source_row",
+            [FILTER_CHOICE, REPORT_WAVE],
         ).fetchall()
         duplicates = con.execute(
-            "select source_row - 1 from marts.respondent_exclusions where reason_code = 'duplicate'"
+            "select source_row - 1 from marts.respondent_exclusions where reason_code = 'duplicate' and wave = ?",
+            [REPORT_WAVE],
         ).fetchall()
     finally:
         con.close()
@@ -186,7 +200,7 @@ def test_broken_value_stops_the_build_on_the_named_expectation(
     b: Breakage, published: Path, export_rows: dict[str, list[int]], tmp_path: Path
 ) -> None:
     edit, chosen = _break([b], export_rows)
-    failure = _failing_build(published, edited_copy(tmp_path / "raw", edit))
+    failure = _failing_build(published, edited_copy(tmp_path / "raw", edit, ONLY_2023))
     assert _failed(failure) == b.failures
     _assert_points_at(failure, b, chosen[0])
     message = str(failure)
@@ -198,8 +212,12 @@ def test_more_broken_values_each_fail_their_own_expectation(
 ) -> None:
     breakages = list(MORE_BREAKAGES.values())
     edit, chosen = _break(breakages, export_rows)
-    failure = _failing_build(published, edited_copy(tmp_path / "raw", edit))
+    # Beside the sample's other waves: one wave's broken rows stop the whole build, and only its checks fail.
+    raw = edited_copy(tmp_path / "raw", edit)
+    assert len(sample_exports()) > 1 and all((raw / p.name).exists() for p in sample_exports().values())
+    failure = _failing_build(published, raw)
     assert _failed(failure) == frozenset().union(*(b.failures for b in breakages))
+    assert {o.target.wave for o in failure.failures} == {REPORT_WAVE}
     for b, row in zip(breakages, chosen, strict=True):
         _assert_points_at(failure, b, row)
 
@@ -209,7 +227,7 @@ def test_wave_of_120_respondents_stops_the_build_on_the_sample_size(
 ) -> None:
     # Duplicates go too, so that no excluded duplicate takes the place of a dropped original.
     dropped = export_rows["kept"][-58:] + export_rows["duplicates"]
-    failure = _failing_build(published, edited_copy(tmp_path / "raw", lambda f: f.drop(index=dropped)))
+    failure = _failing_build(published, edited_copy(tmp_path / "raw", lambda f: f.drop(index=dropped), ONLY_2023))
     assert _failed(failure) == {
         ("sample_size", "expect_table_row_count_to_be_between", "respondent_id"),
         ("sample_size", "expect_table_row_count_to_be_between", FILTER_QUESTION),
@@ -230,7 +248,7 @@ def test_identical_resubmission_is_excluded_as_a_duplicate_and_passes(
         return pd.concat([frame, copy], ignore_index=True)
 
     warehouse = tmp_path / "wh" / "survey.duckdb"
-    build(edited_copy(tmp_path / "raw", resubmit), warehouse, log=_quiet)
+    build(edited_copy(tmp_path / "raw", resubmit, ONLY_2023), warehouse, log=_quiet)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         counts = con.execute(
@@ -251,7 +269,7 @@ def test_repeated_response_id_is_refused_at_ingest(published: Path, tmp_path: Pa
         return frame
 
     with pytest.raises(ExportError, match="already used"):
-        build(edited_copy(tmp_path / "raw", repeat), published, log=_quiet)
+        build(edited_copy(tmp_path / "raw", repeat, ONLY_2023), published, log=_quiet)
     assert _sha(published) == before
 
 
@@ -260,17 +278,19 @@ def test_duplicated_respondent_id_in_a_mart_fails_the_uniqueness_expectation(sam
     response id, identical answers under another id are excluded as duplicates (above), the id is
     a hash of wave and response id, and dbt's unique test runs before the gate. So the gate's own
     uniqueness expectation is tested on a copy of the mart with a row repeated."""
-    respondents = sample_con.execute("select * from marts.respondents order by source_row").df()
-    repeated = respondents["respondent_id"].iloc[3]
+    respondents = sample_con.execute("select * from marts.respondents order by wave, source_row").df()
+    in_2023 = respondents.index[respondents["wave"] == "2023"]
+    assert 0 < len(in_2023) < len(respondents)  # the copy holds every wave; the check reads wave 2023's rows
+    repeated = respondents["respondent_id"].loc[in_2023[3]]
     con = duckdb.connect()
     try:
         con.execute("create schema marts")
-        con.register("respondents_frame", pd.concat([respondents, respondents.iloc[[3]]], ignore_index=True))
+        con.register("respondents_frame", pd.concat([respondents, respondents.loc[[in_2023[3]]]], ignore_index=True))
         con.execute("create table marts.respondents as select * from respondents_frame")
         target = next(t for t in structure.structure(con, "2023") if t.name == "respondents")
     finally:
         con.close()
-    assert len(target.frame) == 2 and target.rows_checked(target.checks[0]) == len(respondents) + 1
+    assert len(target.frame) == 2 and target.rows_checked(target.checks[0]) == len(in_2023) + 1
     outcomes = validate([target], tmp_path / DOCS_DIR_NAME, "test")
     failed = [o for o in outcomes if not o.success]
     assert [(o.check.expectation, o.check.table_name, o.check.column_name) for o in failed] == [
@@ -310,9 +330,9 @@ def test_long_mart_row_of_an_unknown_respondent_fails_the_reference_expectation(
             con.execute(f"create table marts.{table} as select * from {table}_frame")
         con.execute(
             "insert into marts.respondent_places select * replace ('Rorphan' as respondent_id) from "
-            "marts.respondent_places limit 1"
+            "marts.respondent_places where wave = '2023' limit 1"
         )
-        places = sample_con.execute("select count(*) from marts.respondent_places").fetchone()[0]
+        places = sample_con.execute("select count(*) from marts.respondent_places where wave = '2023'").fetchone()[0]
         target = next(t for t in structure.structure(con, "2023") if t.name == "respondent_places")
     finally:
         con.close()
@@ -360,7 +380,8 @@ def test_report_percentages_are_checked_on_any_report_table(sample_con, tmp_path
 
 def test_sample_passes_every_expectation_with_one_audit_row_each(sample_con, sample_warehouse: Path) -> None:
     rows = sample_con.execute(
-        "select suite, success, question_code, table_name, observed_value from audit.validation_results"
+        "select suite, success, question_code, table_name, observed_value, wave, column_name "
+        "from audit.validation_results"
     ).fetchall()
     assert [r for r in rows if not r[1]] == []
     assert len(rows) == sum(len(t.checks) for t in build_targets(sample_con, CB))
@@ -368,10 +389,18 @@ def test_sample_passes_every_expectation_with_one_audit_row_each(sample_con, sam
     asked = {x.question_code for w in waves for x in CB.edition(w).questions}  # each wave checks its own edition
     assert asked <= {r[2] for r in rows}
     assert {r[0] for r in rows} == set(SUITES)
-    sizes = {r[4] for r in rows if r[0] == "sample_size" and r[3] == "marts.respondents"}
-    assert sizes == {"178", "155"}
+    sizes = {(r[5], r[6]): r[4] for r in rows if r[0] == "sample_size" and r[3] == "marts.respondents"}
+    assert (sizes[("2023", "respondent_id")], sizes[("2023", FILTER_QUESTION)]) == ("178", "155")
+    expected = {}  # each wave's respondents and e-administration supporters, counted here from its export
+    for wave, path in sample_exports().items():
+        frame = read_export(path)
+        kept = frame[cleaning_reasons(frame, wave) == ""]
+        expected[(wave, "respondent_id")] = str(len(kept))
+        expected[(wave, FILTER_QUESTION)] = str((kept[CB.question(FILTER_QUESTION).export_code] == FILTER_CHOICE).sum())
+    assert sizes == expected
     index = sample_warehouse.parent / DOCS_DIR_NAME / "index.html"
-    assert "skip_logic.asked.2023" in index.read_text(encoding="utf-8")
+    docs = index.read_text(encoding="utf-8")
+    assert all(f"skip_logic.asked.{wave}" in docs for wave in sample_exports())
 
 
 def test_importing_the_gate_does_not_import_great_expectations() -> None:
@@ -382,7 +411,7 @@ def test_importing_the_gate_does_not_import_great_expectations() -> None:
 def test_wave_that_keeps_nobody_is_never_published(published: Path, tmp_path: Path) -> None:
     """Every post title a valid code but "Autre": all connections are excluded as out of target. A new wave
     declares no minimum, so the default floor (half the submitted connections, at least 1) stops it."""
-    raw = edited_copy(tmp_path / "raw", lambda f: f.assign(Q01="-oth-"))
+    raw = edited_copy(tmp_path / "raw", lambda f: f.assign(Q01="-oth-"), ONLY_2023)
     (raw / "responses_2023.csv").rename(raw / "responses_2031.csv")
     (raw / "manifest.csv").write_text(
         "file,wave,fieldwork_start,fieldwork_end\nresponses_2031.csv,2031,2023-02-28,2023-03-20\n", encoding="utf-8"
@@ -390,4 +419,5 @@ def test_wave_that_keeps_nobody_is_never_published(published: Path, tmp_path: Pa
     failure = _failing_build(published, raw)
     kept = next(o for o in failure.failures if o.check.column_name == "respondent_id")
     assert (kept.target.suite, kept.observed_value) == ("sample_size", "0")
-    assert "50% of the 220 submitted connections" in str(failure)
+    submitted = (read_export()["submitdate"] != "").sum()
+    assert submitted == 220 and f"50% of the {submitted} submitted connections" in str(failure)

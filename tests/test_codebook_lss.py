@@ -118,14 +118,21 @@ def test_write_lss_is_byte_identical_on_rerun_and_real_lss_xml(tmp_path: Path) -
     ]  # fmt: skip
 
 
-def test_check_lss_says_it_agrees(lss: Path) -> None:
+def test_check_lss_says_it_agrees(lss: Path, tmp_path: Path) -> None:
     proc = _cli("check-lss", lss)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout == f"{lss}: agrees with the codebook (24 questions, 70 subquestions, 83 answer codes)\n"
+    # The latest edition (2024): one question dropped, one added, and the contract's new option (84 = 83 + 1).
+    assert proc.stdout == f"{lss}: agrees with the codebook (24 questions, 70 subquestions, 84 answer codes)\n"
+    first = tmp_path / "edition_2023.lss"
+    assert _cli("write-lss", first, "--wave", "2023").returncode == 0
+    proc = _cli("check-lss", first, "--wave", "2023")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == f"{first}: agrees with the codebook (24 questions, 70 subquestions, 83 answer codes)\n"
 
 
 def test_bundled_sample_lss_agrees_with_the_codebook() -> None:
     assert compare_file(SAMPLE_DIR / LSS_NAME) == []
+    assert compare_file(SAMPLE_DIR / LSS_NAME, "2023") == []  # the 2023 edition, as the README says
 
 
 # --- each kind of difference ------------------------------------------------------------------------------
@@ -218,7 +225,8 @@ def test_equivalent_limesurvey_spellings_agree(lss: Path) -> None:
 
 
 def test_missing_extra_and_retyped_questions_and_the_other_option(lss: Path) -> None:
-    edited = _replaced(lss, "<title><![CDATA[Q24]]></title>", "<title><![CDATA[Q25]]></title>")
+    assert "Q26" not in {q.export_code for q in codebook.load().questions}  # a code of no edition
+    edited = _replaced(lss, "<title><![CDATA[Q24]]></title>", "<title><![CDATA[Q26]]></title>")
     edited = _with_field(edited, "questions", {"title": "Q20"}, "type", "P")
     edited = _with_field(edited, "questions", {"title": "Q01"}, "other", "N")
     differences = compare(read_lss(edited))
@@ -226,13 +234,13 @@ def test_missing_extra_and_retyped_questions_and_the_other_option(lss: Path) -> 
         ("Q01", "missing_answer"),
         ("Q20", "changed_type"),
         ("Q24", "missing_question"),
-        ("Q25", "extra_question"),
+        ("Q26", "extra_question"),
     ]
     assert "answer code '-oth-' of codebook_choices.csv is missing from the .lss" in str(differences[0])
     assert "'P' (multiple choice with comments)" in str(differences[1]) and "'M' (multiple choice)" in str(
         differences[1]
     )
-    assert str(differences[3]).startswith("Q25: question in the .lss ('N' (numerical input), ")
+    assert str(differences[3]).startswith("Q26: question in the .lss ('N' (numerical input), ")
 
 
 # --- LimeSurvey 3 layout ----------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Every LimeSurvey export option: read to the same warehouse as the sample, or refused with the fix named.
 
-The variants are written from the bundled sample by the project's own code
-(:mod:`samplegen.variants`). The readable ones are built together, each as a
-wave of its own beside the sample's 2023 wave, in one real build; each must
+The variants are written from the bundled sample's 2023 export by the project's
+own code (:mod:`samplegen.variants`). The readable ones are built together, each
+as a wave of its own beside the sample's 2023 wave (the sample's other waves
+left out: the variants are of the 2023 export), in one real build; each must
 give the same ``marts.respondents`` and ``report.figures`` as the sample. The
 refused ones must stop ``python -m pipeline build`` with exit 2, a message
 naming the fix, and the published warehouse byte-identical.
@@ -26,7 +27,7 @@ from pipeline.build import build
 from samplegen import variants
 from samplegen.export import write_manifest
 from samplegen.variants import VARIANTS, Variant, read_sample, write_csv, write_variant
-from tests.exports import PROJECT_DIR, SAMPLE_DIR, manifest_row, raw_answers, sample_copy, sha256
+from tests.exports import PROJECT_DIR, REPORT_WAVE, manifest_row, raw_answers, sample_copy, sha256
 
 #: Variants built beside the sample in one warehouse (a default-named file has no manifest row, so it is
 #: matched to a wave by its dates, which the shared folder's variant waves would make ambiguous).
@@ -34,6 +35,8 @@ BUILT = [v for v in VARIANTS if v.refusal is None and v.manifest]
 REFUSED = [v for v in VARIANTS if v.refusal is not None]
 #: Columns that say where a row came from rather than what was answered.
 LINEAGE = ("respondent_id", "wave", "source_file")
+#: The wave the variants are made of, alone in the raw folder with its manifest row.
+ONLY_2023 = (REPORT_WAVE,)
 
 
 def _wave(v: Variant) -> str:
@@ -44,8 +47,8 @@ def _wave(v: Variant) -> str:
 def variants_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample (wave 2023) and every readable variant (wave ``2023-<variant>``), built once."""
     root = tmp_path_factory.mktemp("variants")
-    raw = sample_copy(root / "raw")
-    manifest = list(csv.DictReader((SAMPLE_DIR / "manifest.csv").open(encoding="utf-8")))
+    raw = sample_copy(root / "raw", waves=ONLY_2023)
+    manifest = list(csv.DictReader((raw / "manifest.csv").open(encoding="utf-8")))
     sample_wave = codebook.load().wave("2023")
     frame = read_sample()
     for v in BUILT:
@@ -132,21 +135,23 @@ def test_default_file_name_takes_its_wave_from_the_submit_dates(tmp_path: Path) 
     folder = write_variant(variant, tmp_path / "raw")
     assert [p.name for p in folder.iterdir()] == [variants.DEFAULT_CSV_NAME]
     reports = ingest(folder, tmp_path / "w.duckdb")
-    ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
+    ingest(sample_copy(tmp_path / "ref", waves=ONLY_2023), tmp_path / "ref.duckdb")
     assert reports[0].wave_from_dates and reports[0].wave == "2023"
     assert raw_answers(tmp_path / "w.duckdb") == raw_answers(tmp_path / "ref.duckdb")
 
 
 def test_default_file_name_outside_every_fieldwork_shows_the_manifest_to_write(tmp_path: Path) -> None:
+    # The 2023 export moved to the year after the last known wave: no fieldwork holds its dates.
+    year = str(max(int(w.fieldwork_end[:4]) for w in codebook.load().waves) + 1)
     frame = read_sample()
     for col in ("submitdate", "startdate", "datestamp"):
-        frame[col] = frame[col].str.replace("2023-", "2024-", regex=False)
+        frame[col] = frame[col].str.replace("2023-", f"{year}-", regex=False)
     write_csv(frame, tmp_path / "raw" / variants.DEFAULT_CSV_NAME)
     with pytest.raises(ExportError) as err:
         ingest(tmp_path / "raw", tmp_path / "w.duckdb")
     text = str(err.value)
-    assert "cannot tell which wave" in text and "2024-02-" in text
-    assert f"file,wave,fieldwork_start,fieldwork_end\n{variants.DEFAULT_CSV_NAME},2024," in text
+    assert "cannot tell which wave" in text and f"{year}-02-" in text
+    assert f"file,wave,fieldwork_start,fieldwork_end\n{variants.DEFAULT_CSV_NAME},{year}," in text
 
 
 @pytest.mark.parametrize("variant", REFUSED, ids=[v.name for v in REFUSED])

@@ -25,7 +25,7 @@ import codebook
 from pipeline.__main__ import main
 from pipeline.publish import warehouse_lock
 from samplegen.export import write_manifest
-from tests.exports import PROJECT_DIR, SAMPLE_DIR, manifest_row, sha256
+from tests.exports import PROJECT_DIR, SAMPLE_DIR, manifest_row, sample_kept, sha256
 from tests.hostile import REFUSED, Case, built_cases
 
 
@@ -206,9 +206,11 @@ def test_kill_at_any_stage_leaves_old_or_new_and_the_next_build_clears_up(publis
     assert not [p.name for p in published_copy.parent.iterdir() if p.name.startswith((".build-", ".data_docs-"))]
     con = duckdb.connect(str(published_copy), read_only=True)
     try:
-        assert con.execute("select count(*) from marts.respondents").fetchone()[0] == 178
+        assert con.execute("select count(*) from marts.respondents where wave = '2023'").fetchone()[0] == 178
+        kept = dict(con.execute("select wave, count(*) from marts.respondents group by wave").fetchall())
     finally:
         con.close()
+    assert kept == sample_kept()  # every wave of the sample, published whole
 
 
 def test_a_build_waiting_on_a_held_lock_is_refused_with_exit_3(

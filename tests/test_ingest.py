@@ -12,20 +12,40 @@ import pytest
 
 from ingest.errors import ExportError
 from ingest.run import ingest
-from tests.exports import PROJECT_DIR, SAMPLE_EXPORT, raw_answers, read_export, sample_copy, write_export
+from tests.exports import (
+    PROJECT_DIR,
+    REPORT_WAVE,
+    SAMPLE_EXPORT,
+    raw_answers,
+    read_export,
+    sample_copy,
+    sample_exports,
+    sha256,
+    write_export,
+)
+
+#: The 2023 export alone with its manifest row: the reference for a test that rewrites that export.
+ONLY_2023 = (REPORT_WAVE,)
 
 
 def test_sample_export_loads_every_connection_with_lineage(tmp_path: Path) -> None:
     reports = ingest(sample_copy(tmp_path / "raw"), tmp_path / "w.duckdb")
-    assert [r.rows_loaded for r in reports] == [len(read_export())]
+    exports = sample_exports()
+    assert len(exports) > 1
+    assert {r.wave: r.rows_loaded for r in reports} == {w: len(read_export(p)) for w, p in exports.items()}
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
-    rows, files, rows_distinct, waves = con.execute(
-        "select count(*), count(distinct source_file), count(distinct source_row), min(wave) from raw.responses"
-    ).fetchone()
-    sha = con.execute("select source_sha256 from raw.files").fetchone()[0]
+    per_wave = {
+        wave: (rows, files, rows_distinct, file)
+        for wave, rows, files, rows_distinct, file in con.execute(
+            "select wave, count(*), count(distinct source_file), count(distinct source_row), any_value(source_file) "
+            "from raw.responses group by wave"
+        ).fetchall()
+    }
+    shas = dict(con.execute("select wave, source_sha256 from raw.files").fetchall())
     con.close()
-    assert (rows, files, rows_distinct, waves) == (250, 1, 250, "2023")
-    assert sha == reports[0].sha256 and len(sha) == 64
+    assert per_wave[REPORT_WAVE] == (250, 1, 250, SAMPLE_EXPORT.name)
+    assert per_wave == {w: (len(read_export(p)), 1, len(read_export(p)), p.name) for w, p in exports.items()}
+    assert shas == {r.wave: r.sha256 for r in reports} == {w: sha256(p) for w, p in exports.items()}
 
 
 @pytest.mark.parametrize(("encoding", "sep"), [("utf-8", ";"), ("cp1252", ";"), ("utf-8-sig", ","), ("latin-1", ",")])
@@ -35,7 +55,7 @@ def test_csv_encodings_and_separators_load_the_same_values(tmp_path: Path, encod
         frame = frame.apply(lambda col: col.str.encode("latin-1", "replace").str.decode("latin-1"))
     write_export(frame, tmp_path / "raw" / "responses_2023.csv", encoding=encoding, sep=sep)
     reports = ingest(tmp_path / "raw", tmp_path / "w.duckdb")
-    ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
+    ingest(sample_copy(tmp_path / "ref", waves=ONLY_2023), tmp_path / "ref.duckdb")
     assert reports[0].encoding == {"latin-1": "cp1252", "utf-8-sig": "utf-8-sig"}.get(encoding, encoding)
     assert reports[0].delimiter == sep
     got, ref = raw_answers(tmp_path / "w.duckdb"), raw_answers(tmp_path / "ref.duckdb")
@@ -58,7 +78,7 @@ def test_xlsx_and_spss_exports_load_the_same_values(tmp_path: Path) -> None:
     sav[multi] = sav[multi].replace({"Y": "1", "": "0"})  # SPSS exports code ticked boxes 1 / 0
     (tmp_path / "s").mkdir()
     pyreadstat.write_sav(sav, str(tmp_path / "s" / "responses_2023.sav"))
-    ingest(sample_copy(tmp_path / "ref"), tmp_path / "ref.duckdb")
+    ingest(sample_copy(tmp_path / "ref", waves=ONLY_2023), tmp_path / "ref.duckdb")
     ref = raw_answers(tmp_path / "ref.duckdb")
     assert ingest(tmp_path / "x", tmp_path / "x.duckdb")[0].file_format == "xlsx"
     assert raw_answers(tmp_path / "x.duckdb") == ref
@@ -146,6 +166,9 @@ def test_cli_reports_bad_export_without_traceback(tmp_path: Path) -> None:
 
 
 def test_sample_is_limesurvey_shaped() -> None:
-    raw = SAMPLE_EXPORT.read_bytes()
-    assert raw.startswith(b'\xef\xbb\xbf"id";"submitdate"')
-    assert b"\r\n" in raw and pd.read_csv(SAMPLE_EXPORT, sep=";", dtype=str).shape[0] == 250
+    assert pd.read_csv(SAMPLE_EXPORT, sep=";", dtype=str).shape[0] == 250
+    for path in sample_exports().values():
+        raw = path.read_bytes()
+        assert raw.startswith(b'\xef\xbb\xbf"id";"submitdate"'), path.name
+        assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b""), path.name
+        assert pd.read_csv(path, sep=";", dtype=str).shape[0] == raw.count(b"\r\n") - 1 > 0, path.name

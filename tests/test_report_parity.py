@@ -39,19 +39,42 @@ def test_report_figures_has_one_row_per_published_key(sample_con) -> None:
     assert set(keys) == {p.key for p in published_figures()}
 
 
+def _tables_1_and_2(con, wave: str) -> dict[str, dict[str, int]]:
+    """Tables 1 and 2 of one wave straight from the marts, without the report models: label → count."""
+    t1 = con.execute(
+        "select post_title_label, count(*) from marts.respondents where wave = ? group by all", [wave]
+    ).fetchall()
+    t2 = con.execute(
+        "select place_label, count(*) filter (where is_selected) from marts.respondent_places where wave = ? "
+        "group by all",
+        [wave],
+    ).fetchall()
+    return {"T1": dict(t1), "T2": dict(t2)}
+
+
 def test_table_1_and_2_counts_recomputed_from_marts(sample_con) -> None:
-    """Tables 1 and 2 straight from the marts, without the report models."""
-    t1 = dict(sample_con.execute("select post_title_label, count(*) from marts.respondents group by all").fetchall())
-    t2 = dict(
-        sample_con.execute(
-            "select place_label, count(*) filter (where is_selected) from marts.respondent_places group by all"
-        ).fetchall()
-    )
+    """Tables 1 and 2 straight from the marts: the published counts for 2023, report.figures' for every wave."""
+    tables = _tables_1_and_2(sample_con, "2023")
+    checked = 0
     for p in published_figures():
         if p.statistic != "count" or p.figure_id not in ("T1", "T2"):
             continue
-        counts = t1 if p.figure_id == "T1" else t2
-        assert counts.get(p.item, 0) == int(p.value), p.key
+        assert tables[p.figure_id].get(p.item, 0) == int(p.value), p.key
+        checked += 1
+    assert checked > 0
+    waves = [w for (w,) in sample_con.execute("select distinct wave from marts.respondents order by wave").fetchall()]
+    assert len(waves) > 1
+    for wave in waves:
+        tables = _tables_1_and_2(sample_con, wave)
+        report = sample_con.execute(
+            "select figure_id, item, value from report.figures where wave = ? and statistic = 'count' "
+            "and figure_id in ('T1', 'T2')",
+            [wave],
+        ).fetchall()
+        shown = {(f, i) for f, counts in tables.items() for i, n in counts.items() if n}
+        assert {(f, i) for f, i, _ in report} >= shown, wave
+        for figure_id, item, value in report:
+            assert tables[figure_id].get(item, 0) == value, (wave, figure_id, item)
 
 
 def test_pipeline_never_reads_the_generator() -> None:

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 import codebook
+from codebook.lss import compare
+from codebook.lss_read import read_lss
+from codebook.lss_write import write_lss
 from ingest.errors import ExportError
 from ingest.run import ingest
 from tests.exports import SAMPLE_DIR, SAMPLE_EXPORT, read_export, write_export
@@ -121,3 +124,28 @@ def test_each_wave_is_labelled_as_asked(sample_con) -> None:
         "select distinct contract_label from marts.respondents where wave = '2024' and contract = 'A5'"
     ).fetchall()
     assert labels == [("Contrat de projet (CDD à objet défini)",)]
+
+
+def test_an_lss_of_the_2024_edition_checked_as_2023_names_the_2024_question(tmp_path: Path) -> None:
+    cb = codebook.load()
+    path = write_lss(tmp_path / "survey_2024.lss", cb.edition("2024"))
+    found = compare(read_lss(path), cb.edition("2023"))
+    extra = [d for d in found if d.kind == "extra_question"]
+    assert [d.export_code for d in extra] == [_heading(ADDED)]
+    assert f"is {ADDED} of codebook_questions.csv, not asked in this edition (waves 2024–…)" in extra[0].detail
+
+
+def test_stats_label_each_wave_as_asked(sample_con) -> None:
+    labels = dict(
+        sample_con.sql(
+            """select wave, list(distinct outcome_label) from stats.tests
+            where outcome = 'site__pole_emploi' and kind = 'two_groups' group by 1"""
+        ).fetchall()
+    )
+    site = "Sites web administratifs"
+    assert labels == {"2023": [f"{site} : Pôle emploi"], "2024": [f"{site} : France Travail"]}
+    dropped = sample_con.sql(
+        f"select wave, count(*) from stats.tests where variables like '%{codebook.load().question(DROPPED).label_fr}%' "
+        "and kind <> 'wave_difference' group by 1"
+    ).fetchall()
+    assert [w for w, _ in dropped] == ["2023"]  # a question not asked in 2024 enters no 2024 test

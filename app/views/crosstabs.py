@@ -1,6 +1,8 @@
 """Croisements: any two questions crossed on the selection, with percentages, a test and shaded residuals.
 
-Variables are the codebook's single-choice questions and each place of work.
+Variables are the single-choice questions and each place of work the selected
+wave asked, labelled as it asked them: a question not asked that wave is not
+offered.
 Cells are shaded by their adjusted standardised residual (blue: more
 respondents than independence predicts, red: fewer; only beyond ±1.96).
 When the table has a hidden cell, no test and no shading is shown (an exact
@@ -15,6 +17,7 @@ import streamlit as st
 
 from app import contingency, display, queries, readings, ui
 from app.context import PageContext, current
+from app.filters import WAVE_PARAM
 from app.navigation import heading
 
 HIDDEN_STYLE = "background-color: #eeeeee; color: #777777"
@@ -33,12 +36,14 @@ def styles(shown: pd.DataFrame, table: display.CrossTable, residuals: pd.DataFra
 
 
 def default_pair(ctx: PageContext, keys: list[str]) -> tuple[str, str]:
-    """The pair named in the address (``?lignes=…&colonnes=…``: a crossing can be shared), else the report's first."""
-    first = queries.report_crosstabs(ctx.path).iloc[0]
-    row = st.query_params.get(ROW_PARAM, first["row_question"])
-    col = st.query_params.get(COL_PARAM, first["col_question"])
+    """The pair named in the address (``?vague=…&lignes=…&colonnes=…``: a crossing can be shared, with its wave),
+    else the report's first crossing the wave asked, else the first two variables."""
+    asked = queries.report_crosstabs(ctx.path, ctx.filter.wave)
+    first = (asked["row_question"].iloc[0], asked["col_question"].iloc[0]) if len(asked) else (keys[0], keys[1])
+    row = st.query_params.get(ROW_PARAM, first[0])
+    col = st.query_params.get(COL_PARAM, first[1])
     if row not in keys or col not in keys:
-        return first["row_question"], first["col_question"]
+        return first
     return row, col
 
 
@@ -66,7 +71,7 @@ def render() -> None:
     st.title(heading(__file__))
     st.caption(ui.filter_note(ctx))
     ui.stop_if_too_few(ctx)
-    variables = {v.key: v for v in queries.cross_variables(ctx.path)}
+    variables = {v.key: v for v in queries.cross_variables(ctx.path, ctx.filter.wave)}
     keys = list(variables)
     row_default, col_default = default_pair(ctx, keys)
     left, right, mode_col = st.columns([2, 2, 2])
@@ -76,7 +81,7 @@ def render() -> None:
     col_key = right.selectbox(
         "En colonnes", keys, index=keys.index(col_default), format_func=lambda k: variables[k].label, key="cross_col"
     )
-    st.query_params.update({ROW_PARAM: row_key, COL_PARAM: col_key})
+    st.query_params.update({WAVE_PARAM: ctx.filter.wave, ROW_PARAM: row_key, COL_PARAM: col_key})
     mode = mode_col.radio(
         "Pourcentages", list(display.PERCENT_MODES), format_func=lambda m: display.PERCENT_MODES[m].capitalize(),
         horizontal=True, key="cross_percent",

@@ -3,7 +3,8 @@
 Figures 1 and 3–6 are the report's group comparisons (``report.report_comparisons``);
 figure 2 is the distribution of the number behind table 8, in classes so that
 no bar describes fewer than k people. Hidden groups are not drawn; the data
-table under each chart says which.
+table under each chart says which. Questions and labels are the selected wave's:
+a figure whose questions that wave did not ask says so.
 """
 
 from __future__ import annotations
@@ -108,8 +109,17 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
     tests_beneath(ctx, ids)
 
 
+def not_asked(ctx: PageContext, figure: str, title: str) -> None:
+    st.subheader(f"Figure {figure[1:]} — {title}")
+    st.info(f"Question non posée en {ctx.filter.wave}.")
+
+
 def distribution_figure(ctx: PageContext, questions: pd.DataFrame) -> None:
-    q = questions[(questions["report_table"] == DISTRIBUTION_TABLE) & (questions["type"] == "number")].iloc[0]
+    numbers = questions[(questions["report_table"] == DISTRIBUTION_TABLE) & (questions["type"] == "number")]
+    if numbers.empty:
+        not_asked(ctx, "F2", "Distribution")
+        return
+    q = numbers.iloc[0]
     st.subheader(f"Figure 2 — Distribution : {q['label_fr']}")
     st.markdown(f"*Q. : {q['wording_fr']}*")
     classes = binned(queries.value_counts(ctx.path, ctx.filter, q["question_code"]))
@@ -140,15 +150,18 @@ def render() -> None:
     st.title(heading(__file__))
     st.caption(ui.filter_note(ctx))
     ui.stop_if_too_few(ctx)
-    questions = queries.questions(ctx.path)
+    questions = queries.questions(ctx.path, ctx.filter.wave)
     comparisons = queries.report_comparisons(ctx.path).set_index("report_figure", drop=False)
+    asked = set(queries.report_comparisons(ctx.path, ctx.filter.wave)["report_figure"])
     figures = sorted([*comparisons.index, "F2"], key=lambda f: int(f[1:]))
     for figure in figures:
         with st.container(border=True):
             if figure == "F2":
                 distribution_figure(ctx, questions)
-            else:
+            elif figure in asked:
                 comparison_figure(ctx, comparisons.loc[figure], questions)
+            else:
+                not_asked(ctx, figure, comparisons.loc[figure, "title_fr"])
 
 
 render()

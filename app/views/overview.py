@@ -63,7 +63,7 @@ def funnel_section(ctx: PageContext) -> None:
 def profile_section(ctx: PageContext) -> None:
     st.subheader("Profil des répondant·e·s")
     st.caption(ui.filter_note(ctx))
-    qs = queries.questions(ctx.path)
+    qs = queries.questions(ctx.path, ctx.filter.wave)  # the profile questions the wave asked
     profile = qs[qs["section"] == PROFILE_SECTION]
     choice_questions = profile[profile["type"].isin(["single", "multi"])]
     numbers = profile[profile["type"] == "number"]

@@ -1,9 +1,11 @@
 """Tableaux: tables 1–13 of the report, recomputed on the selection, with wording, base and downloads.
 
 Which questions a table shows comes from the codebook (``report_table``) and
-the report's cross-tab list (``report.report_crosstabs``); the layout follows
-the question type: answers with counts and percentages, scales with mean,
-median and standard deviation, cross-tabs with ``n (% du total)``.
+the report's cross-tab list (``report.report_crosstabs``), as the selected wave
+asked them: a question that wave did not ask is left out, and a table left
+without any question says so. The layout follows the question type: answers
+with counts and percentages, scales with mean, median and standard deviation,
+cross-tabs with ``n (% du total)``.
 """
 
 from __future__ import annotations
@@ -48,8 +50,14 @@ def _show(ctx: PageContext, table_id: str, title: str, wording: list[str], shown
     ui.downloads(shown.export, f"tableau_{_number(table_id):02d}", export_notes, key=table_id)
 
 
-def crosstab_table(ctx: PageContext, table_id: str, pair: pd.Series, questions: pd.DataFrame) -> None:
-    variables = {v.key: v for v in queries.cross_variables(ctx.path)}
+def not_asked(ctx: PageContext, table_id: str, title: str) -> None:
+    """A table of the report whose questions the selected wave did not ask."""
+    st.subheader(f"Tableau {_number(table_id)} — {title}")
+    st.info(f"Question non posée en {ctx.filter.wave}.")
+
+
+def crosstab_table(ctx: PageContext, table_id: str, pair: pd.Series, questions: pd.DataFrame,
+                   variables: dict[str, queries.CrossVariable]) -> None:
     row, col = variables[pair["row_question"]], variables[pair["col_question"]]
     table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
     wording = questions.set_index("question_code").loc[[row.question_code, col.question_code], "wording_fr"]
@@ -86,23 +94,33 @@ def render() -> None:
     st.title(heading(__file__))
     st.caption(ui.filter_note(ctx) + " " + ui.hidden_note(ctx.k))
     ui.stop_if_too_few(ctx)
-    questions = queries.questions(ctx.path)
-    tables = report_tables(questions)
-    all_questions = pd.concat([qs for _, qs in tables])
-    freq = queries.frequencies(
-        ctx.path, ctx.filter, all_questions[all_questions["type"].isin(CHOICE_TYPES)]["question_code"].tolist()
-    )
+    every = queries.questions(ctx.path)  # the report's tables, whichever wave asked their questions
+    questions = queries.questions(ctx.path, ctx.filter.wave)  # as the selected wave asked them
+    tables = report_tables(every)
+    asked = questions[questions["report_table"].isin([table_id for table_id, _ in tables])]
+    freq = queries.frequencies(ctx.path, ctx.filter, asked[asked["type"].isin(CHOICE_TYPES)]["question_code"].tolist())
     summaries = queries.scale_summaries(
-        ctx.path, ctx.filter, all_questions[all_questions["type"].isin(SUMMARY_TYPES)]["question_code"].tolist()
+        ctx.path, ctx.filter, asked[asked["type"].isin(SUMMARY_TYPES)]["question_code"].tolist()
     )
     pairs = queries.report_crosstabs(ctx.path).set_index("report_figure")
+    asked_pairs = set(queries.report_crosstabs(ctx.path, ctx.filter.wave)["crosstab_id"])
+    variables = {v.key: v for v in queries.cross_variables(ctx.path, ctx.filter.wave)}
+    first_labels = every.set_index("question_code")["label_fr"]
     for table_id, qs in tables:
         with st.container(border=True):
             if table_id in pairs.index:
-                crosstab_table(ctx, table_id, pairs.loc[table_id], questions)
-            else:
-                for q in qs.itertuples(index=False):
-                    question_table(ctx, table_id, pd.Series(q._asdict()), freq, summaries)
+                pair = pairs.loc[table_id]
+                if pair["crosstab_id"] in asked_pairs:
+                    crosstab_table(ctx, table_id, pair, questions, variables)
+                else:
+                    row, col = (first_labels.get(pair[side], pair[side]) for side in ("row_question", "col_question"))
+                    not_asked(ctx, table_id, f"{row} × {col}")
+                continue
+            shown = asked[asked["report_table"] == table_id]
+            if shown.empty:
+                not_asked(ctx, table_id, " ; ".join(qs["label_fr"]))
+            for q in shown.itertuples(index=False):
+                question_table(ctx, table_id, pd.Series(q._asdict()), freq, summaries)
 
 
 render()

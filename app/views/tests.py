@@ -22,13 +22,26 @@ def _yes_no(value: object) -> str:
 
 
 def variable_names(ctx: PageContext) -> dict[str, str]:
-    """Labels of the stats stage's variable names: questions, and ``question__item`` for boxes and batteries."""
-    qs = queries.questions(ctx.path)
+    """Labels of the stats stage's variable names: questions, and ``question__item`` for boxes and batteries, as
+    the selected wave asked them."""
+    qs = queries.questions(ctx.path, ctx.filter.wave)
     names = dict(zip(qs["question_code"], qs["label_fr"], strict=True))
-    its = queries.items(ctx.path)
+    its = queries.items(ctx.path, ctx.filter.wave)
     for item in its.itertuples():
         names[f"{item.question_code}__{item.item_code}"] = f"{names[item.question_code]} : {item.label_fr}"
     return names
+
+
+def as_asked(tests: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The tests with their outcome and grouping named as the selected wave asked them (the stats stage names a
+    variable by the codebook's label, the same in every wave: Pôle emploi, which 2024 asked as France Travail).
+    A test the stage left unnamed (a regression term, read through its variables) stays so."""
+    out = tests.copy()
+    for code, label in (("outcome", "outcome_label"), ("grouping", "grouping_label")):
+        if code in out and label in out:
+            named = out[label].notna()
+            out.loc[named, label] = out.loc[named, code].map(names).fillna(out.loc[named, label])
+    return out
 
 
 def claims_section(ctx: PageContext, withheld: set[str]) -> None:
@@ -134,7 +147,7 @@ def render() -> None:
         "vague, les filtres de département, de poste et de lieu ne s'y appliquent pas (voir Croisements pour un "
         "test sur la sélection)."
     )
-    tests = stats_tables.tests(ctx.path, ctx.filter.wave)
+    tests = as_asked(stats_tables.tests(ctx.path, ctx.filter.wave), variable_names(ctx))
     withheld = withholding.withheld_comparisons(ctx.path, ctx.filter.wave, tests, ctx.policy)
     claims_section(ctx, withheld)
     tests_section(ctx, tests, withheld)

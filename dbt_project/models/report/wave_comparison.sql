@@ -17,7 +17,7 @@ waves as (
 pairs as (
     select w1.wave as wave_1, w2.wave as wave_2
     from waves as w1
-    inner join waves as w2 on w1.wave_order < w2.wave_order
+    inner join waves as w2 on (w1.wave_order, w1.wave) < (w2.wave_order, w2.wave)
 ),
 
 keys as (

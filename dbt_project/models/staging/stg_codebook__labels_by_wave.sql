@@ -1,8 +1,14 @@
+{{ config(materialized='table') }}
 -- Every item and choice of the codebook as asked in each wave of the build: only where the codebook's editions
 -- say it was asked (first_wave / last_wave of the item or choice, and of its question), with the label it had
 -- that wave (codebook_labels: a relabel applies from its wave on). Codes stay the same across waves; labels may not.
+-- A table, not a view: the app reads it on every page.
 with waves as (
     select wave, wave_order from {{ ref('stg_survey__waves') }}
+),
+
+known_waves as (  -- the waves editions and relabels name, whether the build holds them or not
+    select wave, wave_order from {{ ref('stg_codebook__wave_order') }}
 ),
 
 questions as (
@@ -25,8 +31,8 @@ asked as (
     inner join questions as q on q.question_code = e.question_code
     -- first / last waves compare by fieldwork order, not by name
     where list_contains(q.asked_waves, w.wave)
-        and (e.first_wave is null or w.wave_order >= (select wave_order from waves where wave = e.first_wave))
-        and (e.last_wave is null or w.wave_order <= (select wave_order from waves where wave = e.last_wave))
+        and (e.first_wave is null or w.wave_order >= (select wave_order from known_waves where wave = e.first_wave))
+        and (e.last_wave is null or w.wave_order <= (select wave_order from known_waves where wave = e.last_wave))
 )
 
 select
@@ -38,7 +44,7 @@ select
     coalesce(
         (
             select arg_max(l.label_fr, lw.wave_order) from {{ ref('codebook_labels') }} as l
-            inner join waves as lw on lw.wave = l.from_wave
+            inner join known_waves as lw on lw.wave = l.from_wave
             where l.question_code = a.question_code
                 and l.item_code is not distinct from a.item_code
                 and l.choice_code is not distinct from a.choice_code

@@ -1,12 +1,14 @@
--- The waves of the build, in fieldwork order: a wave's id is a name, its place in time is its dates.
+-- The waves of the build, with their place in time among every known wave (stg_codebook__wave_order): a wave's
+-- id is a name, its place in time is its dates.
 select
-    wave,
-    row_number() over (order by fieldwork_start, wave) as wave_order,
-    label_fr,
-    fieldwork_start,
-    fieldwork_end,
-    min_respondents,
-    max_respondents,
-    min_eadmin,
-    max_eadmin
-from {{ source('survey', 'waves') }}
+    w.wave,
+    o.wave_order,
+    w.label_fr,
+    w.fieldwork_start,
+    w.fieldwork_end,
+    w.min_respondents,
+    w.max_respondents,
+    w.min_eadmin,
+    w.max_eadmin
+from {{ source('survey', 'waves') }} as w
+inner join {{ ref('stg_codebook__wave_order') }} as o on o.wave = w.wave
