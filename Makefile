@@ -12,8 +12,12 @@ SEED ?=
 OUT ?= data/sample
 PORT ?= 8501
 MIN_CELL ?= 5
+# make docs: the dbt docs catalogue of $(WAREHOUSE), generated into docs/ beside it and served on this port;
+# SERVE=0 (or make docs-generate) only generates it.
+DOCS_PORT ?= 8080
+SERVE ?= 1
 
-.PHONY: setup build test sql sample app stats bench lint clean codebook-check
+.PHONY: setup build test sql sample app stats bench lint clean codebook-check docs docs-generate
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -53,8 +57,22 @@ app: setup
 	$(VENV)/bin/streamlit run app/main.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true \
 		--browser.gatherUsageStats false --client.toolbarMode viewer -- --warehouse "$(WAREHOUSE)" --min-cell $(MIN_CELL)
 
+docs: setup
+	@$(PY) -m pipeline.docs --warehouse "$(WAREHOUSE)" --port "$(DOCS_PORT)" $(if $(filter 0,$(SERVE)),--no-serve)
+
+docs-generate: setup
+	@$(PY) -m pipeline.docs --warehouse "$(WAREHOUSE)" --no-serve
+
 bench: setup
 	$(PY) -m bench
+
+# make export FORMAT=sav|dta|parquet|xlsx OUT=<folder> [WAVE=2023]: labelled files of $(WAREHOUSE) for R, SPSS,
+# Stata and spreadsheets (README.md). OUT and WAVE count only when given: their defaults above are make sample's.
+.PHONY: export
+export: setup
+	@$(PY) -m export --warehouse "$(WAREHOUSE)" $(if $(FORMAT),--format "$(FORMAT)") \
+		$(if $(filter command line environment,$(origin OUT)),--out "$(OUT)") \
+		$(if $(filter command line environment,$(origin WAVE)),--wave "$(WAVE)")
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache

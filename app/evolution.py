@@ -223,9 +223,9 @@ def group_side(groups: pd.DataFrame, policy: Policy, comp: pd.Series, single: bo
             key, label, detail, refs = f"{r.group_item}={r.group_code}", r.group_item_label, r.group_label, (
                 (gq, r.group_item),)
         if several:
-            key, label = f"{r.value_item}|{key}", r.value_item_label
-        refs = (*refs, (vq, r.value_item))
-        position = _rank(r.value_item_position) * 10_000 + _rank(r.group_item_position) * 100 + _rank(r.group_position)
+            key, label = f"{r.item_code}|{key}", r.item_label
+        refs = (*refs, (vq, r.item_code))
+        position = _rank(r.item_position) * 10_000 + _rank(r.group_item_position) * 100 + _rank(r.group_position)
         records.append(dict(test_question=comp["comparison_id"], key=key, label=label, detail=detail,
                             position=position, refs=refs,
                             value=np.nan if r.hidden else r.mean, hidden=bool(r.hidden), n=np.nan if r.hidden else r.n,

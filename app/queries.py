@@ -321,8 +321,8 @@ def group_means(
     ),
     {_SPREAD.format(where="question_code = $value_question")}
     select
-        $sel_wave as wave, v.question_code as value_question, v.item_code as value_item,
-        any_value(v.item_label) as value_item_label, any_value(v.item_position) as value_item_position,
+        $sel_wave as wave, v.question_code, v.item_code,
+        any_value(v.item_label) as item_label, any_value(v.item_position) as item_position,
         $group_question as group_question, g.group_item, any_value(g.group_item_label) as group_item_label,
         any_value(g.group_item_position) as group_item_position,
         g.group_code, any_value(g.group_label) as group_label, any_value(g.group_position) as group_position,
@@ -331,7 +331,7 @@ def group_means(
     from vals as v inner join grp as g using (wave, respondent_id)
     left join spread as s using (question_code, item_code)
     group by v.question_code, v.item_code, g.group_item, g.group_code
-    order by value_item_position, group_item_position, group_position"""
+    order by item_position, group_item_position, group_position"""
     params: dict[str, Any] = {"value_question": value_question, "group_question": group_question}
     if group_type != "single":
         params["group_item"] = None if pd.isna(group_item) else group_item

@@ -110,6 +110,16 @@ def _table_targets(
         values, where, params = ["value"], "WHERE statistic = ?", [PERCENT]
     else:
         values, where, params = [c for c in columns if _is_percent_column(c)], "", []
+    numeric = {
+        c for (c,) in con.execute(
+            """SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?
+               AND (data_type IN ('DOUBLE', 'FLOAT', 'INTEGER', 'BIGINT', 'HUGEINT', 'SMALLINT')
+                    OR data_type LIKE 'DECIMAL%')""",
+            [REPORT, table],
+        ).fetchall()
+    }
+    # Text values are printed ones (report_published_figures), compared by report.figures.matches_published.
+    values = [v for v in values if v in numeric]
     if not values:
         return
     frame = read(con, f"SELECT {', '.join(q(c) for c in [*ids, *values])} FROM {name} {where}", params)

@@ -25,7 +25,7 @@ from pipeline.errors import (
     EXIT_REFUSED,
     EnvironmentProblem,
     StageFailed,
-    environment_line,
+    environment_words,
 )
 from pipeline.publish import environment_problem
 
@@ -74,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         print(unchanged, file=sys.stderr)
         return EXIT_ENVIRONMENT
     except duckdb.Error as exc:
-        if environment_line(str(exc)) is None:
+        machine = environment_words(str(exc))
+        if machine is None:
             return _internal_error(args.warehouse)
-        print(f"build: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"build: error: {machine} ({str(exc).splitlines()[0]})", file=sys.stderr)
         print(unchanged, file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Exception:

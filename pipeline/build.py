@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.run import describe, ingest
-from pipeline.errors import EnvironmentProblem, StageFailed, environment_line
+from pipeline.errors import EnvironmentProblem, StageFailed, environment_words
 from pipeline.publish import discard, new_build_path, publish, remove_stale_builds, warehouse_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -87,9 +87,9 @@ def run_dbt(ctx: BuildContext) -> None:
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
-        machine = environment_line(proc.stdout + proc.stderr)
+        machine = environment_words(proc.stdout + proc.stderr)
         if machine:  # the disk, not the data: exit 3 like any other stage's disk full
-            raise EnvironmentProblem(f"dbt could not write the build file: {machine}")
+            raise EnvironmentProblem(f"{ctx.build_path}: {machine} (dbt could not write the build file)")
         detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
@@ -181,6 +181,18 @@ def record_audit(ctx: BuildContext) -> None:
         con.close()
 
 
+def comment_sources(ctx: BuildContext) -> None:
+    """The descriptions of the tables dbt does not build (raw, stats, audit) as DuckDB comments, from their
+    source YAML (see :mod:`pipeline.catalogue`): once every stage has written its tables."""
+    from pipeline.catalogue import apply_comments
+
+    con = duckdb.connect(str(ctx.build_path))
+    try:
+        apply_comments(con)
+    finally:
+        con.close()
+
+
 @contextmanager
 def _timed(ctx: BuildContext, name: str) -> Iterator[None]:
     t0 = time.perf_counter()
@@ -232,6 +244,7 @@ def _build_locked(
                 stage(ctx)
         with measure("publish"), _timed(ctx, "publish"):
             record_audit(ctx)
+            comment_sources(ctx)
             publish(build_path, warehouse, locked_fd=lock_fd)
     except BaseException:
         if keep_failed and build_path.exists():

@@ -16,14 +16,19 @@ EXIT_BAD_INPUT = 2
 EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4
 
-#: The words of a machine problem in an error message, where a tool raises its own error type (DuckDB) or only
-#: prints it (dbt) instead of an OSError.
-ENVIRONMENT_WORDS = ("No space left on device", "Permission denied", "Read-only file system", "Disk quota")
+#: A machine problem as a tool words it where it raises its own error type (DuckDB) or only prints it (dbt)
+#: instead of an OSError, and as the build says it to a person (like :func:`pipeline.publish.environment_problem`).
+ENVIRONMENT_WORDS = {
+    "No space left on device": "no space left on the device",
+    "Permission denied": "permission denied",
+    "Read-only file system": "read-only file system",
+    "Disk quota": "disk quota exceeded",
+}
 
 
-def environment_line(text: str) -> str | None:
-    """The first line of ``text`` that names a machine problem, if any."""
-    return next((line.strip() for line in text.splitlines() if any(w in line for w in ENVIRONMENT_WORDS)), None)
+def environment_words(text: str) -> str | None:
+    """What machine problem ``text`` (a tool's error output) names, said for a person; None if none."""
+    return next((said for words, said in ENVIRONMENT_WORDS.items() if words in text), None)
 
 
 class StageFailed(Exception):

@@ -225,7 +225,9 @@ def _json_default(value: Any) -> Any:
 
 
 def write_tables(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Any]]) -> None:
-    """Replace the ``stats`` schema with these rows, in one transaction."""
+    """Replace the ``stats`` schema with these rows, in one transaction, with the descriptions of its tables."""
+    from pipeline.catalogue import apply_comments
+
     con.execute("BEGIN")
     try:
         con.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
@@ -244,6 +246,7 @@ def write_tables(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Any]]) -> 
                 con.execute(f"INSERT INTO {SCHEMA}.{name} SELECT {', '.join(columns)} FROM _stats_rows")
             finally:
                 con.unregister("_stats_rows")
+        apply_comments(con, schemas=[SCHEMA])  # the schema is new: its descriptions (source YAML) again
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -231,7 +231,7 @@ def observe(
             raw_groups = queries.group_means(path, f, comp.value_question, comp.group_question, group_item)
             shown_groups = display.shown_magnitudes(raw_groups, policy)
             for shown, true in zip(shown_groups.itertuples(), raw_groups.itertuples(), strict=True):
-                variable = f"{comp.value_question}:{shown.value_item}"
+                variable = f"{comp.value_question}:{shown.item_code}"
                 if shown.group_item is None or pd.isna(shown.group_item):
                     group = masks[(comp.group_question, shown.group_code)]
                 else:

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-#: The report's figures, copied into the project with their provenance (tests/data/README.md).
-PUBLISHED_FIGURES = Path(__file__).resolve().parent / "data" / "published_figures.csv"
+#: The report's figures: the project's own copy, a dbt seed (its provenance in the seed's description).
+PUBLISHED_FIGURES = (
+    Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "report" / "report_published_figures.csv"
+)
 
 
 @dataclass(frozen=True)

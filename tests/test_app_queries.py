@@ -68,7 +68,7 @@ def test_unfiltered_summaries_and_group_means_equal_the_report_models(
         report = sample_con.execute(
             "select * from report.group_means where comparison_id = ? and wave = ?", [comp.comparison_id, wave]
         ).df()
-        merged = report.merge(mine, on=["value_item", "group_item", "group_code"], suffixes=("_report", "_app"))
+        merged = report.merge(mine, on=["item_code", "group_item", "group_code"], suffixes=("_report", "_app"))
         assert len(merged) == len(report) == len(mine), comp.comparison_id
         assert all(_same(merged[f"{s}_report"], merged[f"{s}_app"]) for s in STATS), comp.comparison_id
 

@@ -170,6 +170,9 @@ def test_tests_page_lists_primary_tests_with_adjusted_p_and_a_reading(
     assert (readings == "Test non calculable sur ces données.").sum() == shown["p_value"].isna().sum()
     at.checkbox(key="tests_significant").check().run()
     assert len(all_test_rows(at)) == int((shown["p_holm"] < 0.05).sum())
+    at.text_input(key="tests_search").set_value("aucune variable ne s'appelle ainsi").run()
+    assert_clean(at)
+    assert "Aucun test ne correspond à ces critères." in [i.value for i in at.info]
 
 
 @pytest.mark.parametrize("k", [K, 1])

@@ -64,7 +64,7 @@ def test_group_means_match(sample_warehouse: Path, baseline: dict[str, pd.DataFr
     ours = _warehouse(
         sample_warehouse,
         f"""select wave, comparison_id, group_item, group_code,
-        {VARIABLE.format(item="value_item", question="value_question")} as variable,
+        {VARIABLE.format(item="item_code", question="question_code")} as variable,
         n as count, mean, median, sd as std from report.group_means""",
     )
     theirs = baseline["group_means"].astype({"group_item": object})

@@ -299,6 +299,7 @@ LONG_VIEW_KEYS = {
     "respondent_sites": ("site_code",),
     "respondent_scales": ("question_code", "item_code"),
     "respondent_choices": ("question_code", "item_code"),
+    "answers": ("question_code", "item_code"),
 }
 
 

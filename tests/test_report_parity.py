@@ -95,3 +95,17 @@ def test_pipeline_never_reads_the_generator() -> None:
         if is_source and "samplegen" in path.read_text(encoding="utf-8"):
             readers.append(str(path.relative_to(PROJECT_DIR)))
     assert readers == []
+
+
+def test_the_warehouse_carries_the_published_value_and_flags_every_figure_as_matching(sample_con) -> None:
+    rows = sample_con.execute(
+        """select figure_id, question, item, statistic, published_value, matches_published from report.figures
+        where wave = '2023'"""
+    ).fetchall()
+    expected = {p.key: p for p in published_figures()}
+    assert {r[:4] for r in rows if r[4] is not None} == set(expected)
+    for *key, value, matches in rows:
+        if tuple(key) in expected:
+            assert value == float(expected[tuple(key)].value) and matches is True, key
+    later = sample_con.execute("select count(published_value) from report.figures where wave <> '2023'").fetchone()[0]
+    assert later == 0

@@ -29,9 +29,10 @@ from samplegen.report import distances, print_report
 from samplegen.targets import load as load_targets
 from samplegen.wave_shifts import Shift
 from samplegen.waves import shifted_plan
+from tests.published import PUBLISHED_FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLISHED = Path(__file__).parent / "data" / "published_figures.csv"
+PUBLISHED = PUBLISHED_FIGURES
 METADATA = list(codebook.METADATA_COLUMNS)
 CB = codebook.load()
 

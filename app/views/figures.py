@@ -76,12 +76,12 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
     if single_grouping:
         chart = charts.hbar(visible, "group_label", "mean", "Texte", x_title)
         columns = {"group_label": labels[comp["group_question"]]}
-    elif groups["value_item"].nunique() > 1:
+    elif groups["item_code"].nunique() > 1:
         place = groups["group_item_label"].iloc[0] if len(groups) else ""
         chart = charts.grouped_hbar(
-            visible, "value_item_label", "group_label", "mean", "Texte", x_title, f"Intervient en « {place} »"
+            visible, "item_label", "group_label", "mean", "Texte", x_title, f"Intervient en « {place} »"
         )
-        columns = {"value_item_label": value_label, "group_label": f"Intervient en « {place} »"}
+        columns = {"item_label": value_label, "group_label": f"Intervient en « {place} »"}
     else:
         chart = charts.grouped_hbar(
             visible, "group_item_label", "group_label", "mean", "Texte", x_title, "Intervient dans ce lieu"
@@ -100,10 +100,10 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
     if single_grouping:
         ids = {f"k_groups:{value_key(vq, vq)}:{gq}": f"{value_label} selon {labels[gq].lower()}"}
     else:
-        pairs = groups[["value_item", "value_item_label", "group_item", "group_item_label"]].drop_duplicates()
-        varying = "value_item_label" if groups["value_item"].nunique() > 1 else "group_item_label"
+        pairs = groups[["item_code", "item_label", "group_item", "group_item_label"]].drop_duplicates()
+        varying = "item_label" if groups["item_code"].nunique() > 1 else "group_item_label"
         ids = {
-            f"two_groups:{value_key(vq, p.value_item)}:{gq}__{p.group_item}": getattr(p, varying)
+            f"two_groups:{value_key(vq, p.item_code)}:{gq}__{p.group_item}": getattr(p, varying)
             for p in pairs.itertuples(index=False)
         }
     tests_beneath(ctx, ids)

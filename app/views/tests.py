@@ -118,6 +118,9 @@ def tests_section(ctx: PageContext, tests: pd.DataFrame, withheld: set[str]) -> 
         "dans le fichier téléchargé). Les tailles d'effet sont qualifiées selon les conventions usuelles (Cohen ; "
         "Vargha et Delaney)."
     )
+    if tests.empty:  # a search or a filter that matches nothing: say so, there is no table to page through
+        st.info("Aucun test ne correspond à ces critères.")
+        return
     table = readings.results_table(tests, withheld)
     if "family" in tests:
         table.insert(0, "Famille", [family(f) for f in tests["family"]])

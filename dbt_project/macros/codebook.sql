@@ -152,10 +152,15 @@
         as their DuckDB comment, so the catalogue describes them without retyping the questionnaire. -#}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set query -%}
-        select variable_name as column_name,
-               question_label_fr || coalesce(' — ' || item_label_fr, '') || ' (' || question_type || ') : '
-                   || question_wording_fr as comment
-        from {{ ref('stg_codebook__variables') }}
+        select v.variable_name as column_name,
+               v.question_label_fr || coalesce(' — ' || v.item_label_fr, '') || ' (' || v.question_type || ') : '
+                   || v.question_wording_fr || coalesce(' | Codes : ' || c.codes, '') as comment
+        from {{ ref('stg_codebook__variables') }} as v
+        -- a single choice's codes and labels: filters on a code that matches nothing are easy to notice
+        left join (
+            select question_code, string_agg(choice_code || ' = ' || label_fr, '; ' order by position) as codes
+            from {{ ref('codebook_choices') }} group by question_code
+        ) as c on c.question_code = v.question_code and v.question_type = 'single' and not v.is_other
         union all
         select question_code || '_label', label_fr || ' : libellé de la réponse' from {{ ref('stg_codebook__questions') }}
         union all

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }} {{ ref('codebook_choices') }}
 {{ config(post_hook="{{ comment_codebook_columns() }}") }}
 {%- set answer_columns = codebook_variables(include_other=true) %}
 -- Every connection with the cleaning rule that excludes it (NULL: kept).

@@ -52,7 +52,7 @@ select
     g.row_alias,
     g.col_alias,
     coalesce(cells.n, 0) as count,
-    sum(coalesce(cells.n, 0)) over (partition by g.crosstab_id, g.wave) as table_n,
+    cast(sum(coalesce(cells.n, 0)) over (partition by g.crosstab_id, g.wave) as bigint) as table_n,
     100.0 * coalesce(cells.n, 0)
         / nullif(sum(coalesce(cells.n, 0)) over (partition by g.crosstab_id, g.wave), 0) as percent_of_total
 from grid as g

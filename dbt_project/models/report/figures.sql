@@ -105,7 +105,7 @@ quoted_group_means as (
     inner join {{ ref('group_means') }} as g
         on g.comparison_id = q.source_key and g.group_code = q.group_code
         and (q.item_code is null or g.group_item = q.item_code)
-    inner join value_columns as v on v.question_code = g.value_question and v.item_code = g.value_item
+    inner join value_columns as v on v.question_code = g.question_code and v.item_code = g.item_code
     inner join value_columns as gv
         on gv.question_code = g.group_question and gv.box_item is not distinct from g.group_item
     where q.source = 'group_mean'
@@ -120,12 +120,13 @@ quoted_counts as (
         union all
         select 'respondents', wave, count(*) from {{ ref('respondents') }} group by wave
     ) as c on c.source = q.source
-)
+),
 
-select figure_id, wave, question, item, statistic, cast(value as double) as value, cast(n as bigint) as n,
-    cast(item_key as varchar) as item_key, cast(value_variable as varchar) as value_variable,
-    cast(group_variable as varchar) as group_variable, cast(group_code as varchar) as group_code
-from (
+computed as (
+    select figure_id, wave, question, item, statistic, cast(value as double) as value, cast(n as bigint) as n,
+        cast(item_key as varchar) as item_key, cast(value_variable as varchar) as value_variable,
+        cast(group_variable as varchar) as group_variable, cast(group_code as varchar) as group_code
+    from (
     select * from table_frequencies
     union all select * from table_scales
     union all select * from table_crosstabs
@@ -134,4 +135,24 @@ from (
     union all select * from quoted_crosstabs
     union all select * from quoted_group_means
     union all select * from quoted_counts
+    )
+),
+
+published as (
+    -- The report's own figures (the published wave only), with their printed precision: 57.9 is 57.85 to 57.95.
+    select *, case when contains(value, '.') then length(split_part(value, '.', 2)) else 0 end as decimals
+    from {{ ref('report_published_figures') }}
 )
+
+select
+    c.*,
+    cast(p.value as double) as published_value,
+    cast(p.n as bigint) as published_n,
+    case when p.value is not null then
+        abs(c.value - cast(p.value as double)) <= 0.5 * pow(10, -p.decimals) + 1e-9
+        and (p.n is null or c.n is null or c.n = p.n)
+    end as matches_published
+from computed as c
+left join published as p
+    on c.wave = '{{ var("published_report_wave") }}' and p.figure_id = c.figure_id and p.question = c.question
+    and p.item = c.item and p.statistic = c.statistic

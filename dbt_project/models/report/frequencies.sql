@@ -134,8 +134,8 @@ select
     rows.item_code,
     rows.item_label,
     rows.item_position,
-    rows.count,
-    rows.base_n,
+    cast(rows.count as bigint) as count,
+    cast(rows.base_n as bigint) as base_n,
     case when rows.base_n > 0 then 100.0 * rows.count / rows.base_n end as percent
 from rows
 inner join questions as q on q.question_code = rows.question_code

@@ -1,4 +1,4 @@
--- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
+-- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }} {{ ref('codebook_choices') }}
 {{ config(post_hook="{{ comment_codebook_columns() }}") }}
 -- One row per connection of every export: metadata parsed, answers typed by the codebook.
 with source as (
