@@ -17,7 +17,7 @@ MIN_CELL ?= 5
 DOCS_PORT ?= 8080
 SERVE ?= 1
 
-.PHONY: setup build test sql sample app stats bench lint clean codebook-check docs docs-generate
+.PHONY: setup build test sql sample app stats bench lint clean codebook-check docs docs-generate export
 
 # The virtual environment is rebuilt whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -68,7 +68,6 @@ bench: setup
 
 # make export FORMAT=sav|dta|parquet|xlsx OUT=<folder> [WAVE=2023]: labelled files of $(WAREHOUSE) for R, SPSS,
 # Stata and spreadsheets (README.md). OUT and WAVE count only when given: their defaults above are make sample's.
-.PHONY: export
 export: setup
 	@$(PY) -m export --warehouse "$(WAREHOUSE)" $(if $(FORMAT),--format "$(FORMAT)") \
 		$(if $(filter command line environment,$(origin OUT)),--out "$(OUT)") \
