@@ -71,7 +71,9 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, order: str) -> 
         "order by column_index",
         table.split("."),
     ).fetchall()
-    select = ", ".join(f'round("{c}", 9)' if t == "DOUBLE" else f'"{c}"' for c, t in columns if c not in LINEAGE)
+    # the published report's values sit beside the published wave's figures only: what is compared is computed
+    skipped = (*LINEAGE, "published_value", "published_n", "matches_published")
+    select = ", ".join(f'round("{c}", 9)' if t == "DOUBLE" else f'"{c}"' for c, t in columns if c not in skipped)
     return con.execute(f"select {select} from {table} where wave = ? order by {order}", [wave]).fetchall()
 
 
