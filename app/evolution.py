@@ -30,24 +30,21 @@ from app.disclosure import Policy
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.filters import RespondentFilter
 from app.perturbation import combine
+from app.queries import CHOICE_TYPES, DISTRIBUTION_TABLE, SUMMARY_TYPES
+from stats.results import WAVE_DIFFERENCE, wave_difference_id
 
 #: ``stats.tests``'s kind of the tests of a difference between two waves (stats/waves.py).
-KIND = "wave_difference"
+KIND = WAVE_DIFFERENCE
 #: What a row's value is: a percentage of a base (counts shown beside), or a mean (n beside).
 SHARE, MEAN = "share", "mean"
-#: Figure 2 draws the number question of this table, as the Figures page does.
-DISTRIBUTION_TABLE = "T8"
-CHOICE_TYPES = ("single", "multi")
-SUMMARY_TYPES = ("scale", "number")
 #: Columns of one wave's rows (see :func:`merge` for the two waves').
 SIDE_COLUMNS = (
     "test_question", "key", "label", "detail", "position", "refs", "value", "hidden", "n", "median", "sd",
 )
 
 
-def comparison_id(baseline: str, section_id: str, test_question: str, key: str) -> str:
-    """The id the stats stage gives the test of a figure's difference (``stats.waves.comparison_id``)."""
-    return f"{KIND}:{baseline}:{section_id}:{test_question}:{key}"
+#: The id the stats stage gives the test of a figure's difference.
+comparison_id = wave_difference_id
 
 
 def ordered(waves: list[str], first: str, second: str) -> tuple[str, str]:

@@ -27,6 +27,12 @@ from app.db import query, table_exists
 from app.filters import PLACE_QUESTION, RespondentFilter
 from app.perturbation import cell_key_sql, key_sql
 
+#: How the report lays a question out: answers counted (tables of counts and percentages) or numbers summarised
+#: (mean, median, standard deviation); figure 2 draws the number question of table 8 (dbt's f2 model).
+CHOICE_TYPES = ("single", "multi")
+SUMMARY_TYPES = ("scale", "number")
+DISTRIBUTION_TABLE = "T8"
+
 #: Codes and labels of a ticked / unticked box, as the warehouse's group comparisons name them.
 BOX_CHOICES = (("Y", "Oui", 1), ("N", "Non", 2))
 _BOX_VALUES = ", ".join(f"('{code}', '{label}', {position})" for code, label, position in BOX_CHOICES)

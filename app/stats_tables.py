@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from app.db import query, table_exists
+from stats.results import WAVE_DIFFERENCE
 
 SCHEMA = "stats"
 TEST_COLUMNS = (
@@ -24,7 +25,6 @@ TEST_COLUMNS = (
     "group1_n", "group2_n", "group_stats",
 )
 #: ``stats.tests``'s kind of the tests of a difference between two waves: the Évolution page's, not a wave's own.
-WAVE_DIFFERENCE = "wave_difference"
 CLAIM_COLUMNS = (
     "claim_id", "report_ref", "claim_fr", "comparison_id", "method", "expected_direction", "found_direction",
     "p_value", "p_holm", "p_bh", "significant", "holds", "notes",

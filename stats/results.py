@@ -19,6 +19,16 @@ import pandas as pd
 
 SCHEMA = "stats"
 
+#: ``stats.tests.kind`` of a difference between two waves, and its comparison id (the app and
+#: ``report.wave_comparison`` find a figure's test by it).
+WAVE_DIFFERENCE = "wave_difference"
+
+
+def wave_difference_id(baseline: str, figure_id: str, question: str, item_key: str) -> str:
+    """The comparison id of a report figure's difference between ``baseline`` and a later wave."""
+    return f"{WAVE_DIFFERENCE}:{baseline}:{figure_id}:{question}:{item_key}"
+
+
 _SQL_TYPES = {"str": "VARCHAR", "float": "DOUBLE", "int": "BIGINT", "bool": "BOOLEAN"}
 
 

@@ -37,18 +37,13 @@ from stats.counts import Counts
 from stats.crosstab import independence
 from stats.groups import two_groups
 from stats.plan import Var, variables
-from stats.results import TestRow, as_json
+from stats.results import WAVE_DIFFERENCE, TestRow, as_json, wave_difference_id
 
-KIND = "wave_difference"
+KIND = WAVE_DIFFERENCE
 FIGURES = "report.figures"
 SHARES = ("count", "percent")
 LOCATIONS = ("mean", "median")
 INDEPENDENT = "échantillons indépendants : les répondant·e·s ne sont pas suivi·e·s d'une vague à l'autre"
-
-
-def comparison_id(baseline: str, figure_id: str, question: str, item_key: str) -> str:
-    """The id ``report.wave_comparison`` joins on (with the later wave in ``stats.tests.wave``)."""
-    return f"{KIND}:{baseline}:{figure_id}:{question}:{item_key}"
 
 
 def wave_pairs(waves: list[str]) -> list[tuple[str, str]]:
@@ -158,7 +153,7 @@ def compute_differences(con: duckdb.DuckDBPyConnection, waves: list[str], cb: co
         for (figure_id, question, item_key), found in pair.groupby(["figure_id", "question", "item_key"], sort=True):
             if set(found["wave"]) != {baseline, later}:
                 continue  # asked in one wave only: report.wave_comparison says so, nothing to test
-            cid = comparison_id(baseline, figure_id, question, item_key)
+            cid = wave_difference_id(baseline, figure_id, question, item_key)
             label = str(found[found["wave"] == later]["item"].iloc[0])
             context = _context(figure_id, question, label, baseline, later)
             locations = found[found["statistic"].isin(LOCATIONS)]

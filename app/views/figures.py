@@ -18,9 +18,7 @@ from app.context import PageContext, current
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.navigation import heading
 from app.perturbation import combine
-
-#: Figure 2 draws the number question of this table, as dbt's ``f2_people_per_week_distribution`` does.
-DISTRIBUTION_TABLE = "T8"
+from app.queries import DISTRIBUTION_TABLE
 
 
 def value_key(question: str, item: str) -> str:

@@ -19,9 +19,7 @@ from app import display, fmt, queries, ui
 from app.context import PageContext, current
 from app.filters import PLACE_QUESTION
 from app.navigation import heading
-
-CHOICE_TYPES = ("single", "multi")
-SUMMARY_TYPES = ("scale", "number")
+from app.queries import CHOICE_TYPES, SUMMARY_TYPES
 
 
 def report_tables(questions: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
