@@ -12,10 +12,11 @@ expectation fails; the build then discards the file instead of publishing it.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 import codebook
 from checks import frames, report, respondents, structure
@@ -23,7 +24,7 @@ from checks.results import failure_message, write_audit
 from checks.specs import SUITES, Outcome, Target
 from checks.validate import DOCS_DIR_NAME, EXAMPLES, row_text, validate
 
-#: DuckDB memory of the gate's connection (the checks need far less; see run_gate).
+#: DuckDB memory of the gate's connection (the checks need far less; see evaluate).
 MEMORY_LIMIT = "1GB"
 
 
@@ -67,13 +68,27 @@ def docs_dir(db_path: Path) -> Path:
     return db_path.resolve().parent / DOCS_DIR_NAME
 
 
-def run_gate(db_path: Path, run_id: str, log: Callable[[str], None] = print, docs_folder: Path | None = None) -> None:
-    """Validate the build file ``db_path``; record results; raise ChecksFailed on any failure.
+@dataclass
+class GateResult:
+    """What a run of the gate found, without its frames: it crosses from the worker process that validated
+    (read-only) to the build, which records it in the build file (:func:`record`)."""
+
+    outcomes: list[Outcome]
+    log_line: str
+    docs_index: str
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def evaluate(db_path: Path, docs_folder: Path | None = None, run_name: str = "checks") -> GateResult:
+    """Validate the build file ``db_path``, read-only (so that the stats can read it at the same time).
 
     ``docs_folder``: where the Data Docs site goes (default: beside ``db_path``).
     """
     t0 = time.perf_counter()
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect(str(db_path), read_only=True)
     try:
         # The checks' aggregates (keys of marts of millions of rows) run as fast in a bounded
         # memory: without a limit, DuckDB keeps gigabytes it does not need.
@@ -81,16 +96,23 @@ def run_gate(db_path: Path, run_id: str, log: Callable[[str], None] = print, doc
         targets = build_targets(con)
         t_read = time.perf_counter() - t0
         site = docs_folder or docs_dir(db_path)
-        outcomes = validate(targets, site, run_name=f"build-{run_id}")
+        outcomes = validate(targets, site, run_name=run_name)
         add_examples(con, outcomes)
-        write_audit(con, run_id, outcomes)
     finally:
         con.close()
-    failed = [o for o in outcomes if not o.success]
+    failed = sum(not o.success for o in outcomes)
     counts = ", ".join(f"{s} {sum(o.target.suite == s for o in outcomes)}" for s in SUITES)
-    log(
-        f"  checks: {len(outcomes) - len(failed)}/{len(outcomes)} expectations passed ({counts}); "
+    log_line = (
+        f"  checks: {len(outcomes) - failed}/{len(outcomes)} expectations passed ({counts}); "
         f"{time.perf_counter() - t0:.1f} s (reading {t_read:.1f} s); Data Docs: {site / 'index.html'}"
     )
-    if failed:
-        raise ChecksFailed(failure_message(outcomes, str(site / "index.html")), failed)
+    # the frames stay here: the audit and the message need the targets' names, not their rows
+    slim = [replace(o, target=replace(o.target, frame=pd.DataFrame())) for o in outcomes]
+    return GateResult(slim, log_line, str(site / "index.html"))
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: str, result: GateResult) -> None:
+    """Write the gate's results into the build file; raise ChecksFailed on any failure."""
+    write_audit(con, run_id, result.outcomes)
+    if result.failed:
+        raise ChecksFailed(failure_message(result.outcomes, result.docs_index), result.failed)

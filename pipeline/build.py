@@ -1,4 +1,4 @@
-"""Build the warehouse: ingest → dbt → checks → stats, then publish whole.
+"""Build the warehouse: ingest → dbt → checks and stats (side by side, :mod:`pipeline.workers`), then publish whole.
 
 Every stage works on a fresh build file; the published warehouse is replaced
 only once all of them passed (see :mod:`pipeline.publish`). Stage timings and
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,11 +22,15 @@ from pathlib import Path
 import duckdb
 
 from ingest.run import describe, ingest
+from pipeline.catalogue import DescribedTable, apply_comments, model_tables
 from pipeline.errors import EnvironmentProblem, StageFailed, environment_words
 from pipeline.publish import discard, new_build_path, publish, remove_stale_builds, warehouse_lock
+from pipeline.workers import Workers, die_with_parent
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_DIR = PROJECT_DIR / "dbt_project"
+#: What ``measure`` calls the checks and the stats, which run side by side (each has its own timing too).
+PARALLEL_STAGE = "checks_stats"
 
 
 @dataclass
@@ -39,11 +42,19 @@ class BuildContext:
     started_at: dt.datetime
     timings: dict[str, float] = field(default_factory=dict)
     log: Callable[[str], None] = print
+    #: The models and seeds dbt built, with their YAML descriptions (DuckDB comments at publish).
+    described: list[DescribedTable] = field(default_factory=list)
 
 
 def run_ingest(ctx: BuildContext) -> None:
     for report in ingest(ctx.raw_dir, ctx.build_path, loaded_at=ctx.started_at):
         ctx.log(f"  {describe(report)}")
+
+
+def dbt_target() -> Path:
+    """dbt's target folder (parse cache, artefacts, logs): ``DBT_TARGET_PATH`` when set, as dbt itself reads it,
+    so that builds running at the same time (test workers) each have their own and do not wait on one lock."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or DBT_DIR / "target")
 
 
 def dbt_env(db_path: Path) -> dict[str, str]:
@@ -53,7 +64,7 @@ def dbt_env(db_path: Path) -> dict[str, str]:
         SURVEY_DB_PATH=str(db_path),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         DO_NOT_TRACK="1",
-        DBT_LOG_PATH=str(DBT_DIR / "target" / "logs"),
+        DBT_LOG_PATH=str(dbt_target() / "logs"),
         DBT_PROFILES_DIR=str(DBT_DIR),
     )
     return env
@@ -74,16 +85,19 @@ def empty_stats_tables(db_path: Path) -> None:
 def run_dbt(ctx: BuildContext) -> None:
     empty_stats_tables(ctx.build_path)
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)]
-    lock_path = DBT_DIR / "target" / ".build.lock"
+    cmd = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+           "--target-path", str(dbt_target())]
+    lock_path = dbt_target() / ".build.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("w") as lock:
         # dbt keeps its parse cache and artefacts in target/: one dbt run at a time.
         fcntl.flock(lock, fcntl.LOCK_EX)
         with _stable_path(ctx.build_path) as db_path:
             proc = subprocess.run(
-                cmd, env=dbt_env(db_path), capture_output=True, text=True, cwd=DBT_DIR, preexec_fn=_die_with_parent
+                cmd, env=dbt_env(db_path), capture_output=True, text=True, cwd=DBT_DIR, preexec_fn=die_with_parent
             )
+        if proc.returncode == 0:  # this run's manifest, read while no other dbt run can replace it
+            ctx.described = model_tables(dbt_target() / "manifest.json")
     lines = proc.stdout.splitlines()
     summary = next((line for line in reversed(lines) if "Done. PASS=" in line), None)
     if proc.returncode != 0:
@@ -93,15 +107,6 @@ def run_dbt(ctx: BuildContext) -> None:
         detail = _dbt_failures(lines) or (proc.stdout + proc.stderr)[-3000:]
         raise StageFailed("dbt", f"dbt build failed ({summary or 'no summary'}):\n{detail}")
     ctx.log(f"  dbt: {summary.split('Done. ')[-1] if summary else 'ok'}")
-
-
-def _die_with_parent() -> None:
-    """In the dbt child: be killed when the build process dies, however it dies (SIGKILL included). An
-    orphaned dbt would go on writing through the link of constant path that the next build re-points."""
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 @contextmanager
@@ -116,7 +121,7 @@ def _stable_path(build_path: Path) -> Iterator[Path]:
     so once dbt is done the link is opened once more, which replays and
     checkpoints anything dbt's DuckDB left in that log, and then removed.
     """
-    link = DBT_DIR / "target" / "build" / build_path.name
+    link = dbt_target() / "build" / build_path.name
     link.parent.mkdir(parents=True, exist_ok=True)
     link.unlink(missing_ok=True)
     link.with_name(link.name + ".wal").unlink(missing_ok=True)
@@ -135,23 +140,56 @@ def _dbt_failures(lines: list[str]) -> str:
     return "\n".join(line for line in kept[-40:] if line.strip())
 
 
-def run_checks(ctx: BuildContext) -> None:
-    from checks.gate import ChecksFailed, run_gate
+def _checks_job(build_path: Path, docs_folder: Path, run_name: str) -> tuple[object, float]:
+    """In the checks worker: validate the build file read-only (see :mod:`pipeline.workers`)."""
+    from checks.gate import evaluate
 
+    t0 = time.perf_counter()
+    result = evaluate(build_path, docs_folder, run_name=run_name)
+    return result, time.perf_counter() - t0
+
+
+def _stats_job(build_path: Path) -> tuple[object, float]:
+    """In the stats worker: compute every test on the build file, read-only."""
+    from stats.run import compute_stats
+
+    t0 = time.perf_counter()
+    result = compute_stats(build_path)
+    return result, time.perf_counter() - t0
+
+
+def run_checks_and_stats(ctx: BuildContext, workers: Workers) -> None:
+    """The checks and the stats at the same time, each in its warm worker; then, in this process, the checks'
+    results into the build file, and the stats' rows only if every check passed."""
+    from checks.gate import ChecksFailed, record
+    from stats.results import write_tables
+
+    checks = workers["checks"].submit(
+        _checks_job, ctx.build_path, ctx.warehouse.parent / "data_docs", f"build-{ctx.run_id}"
+    )
+    stats = workers["stats"].submit(_stats_job, ctx.build_path)
+    gate, ctx.timings["checks"] = checks.get()
+    ctx.log(gate.log_line)
+    if gate.failed:
+        workers["stats"].close()  # its numbers will not be published; it reads the file this process must write
+    else:
+        result, ctx.timings["stats"] = stats.get()
+    con = duckdb.connect(str(ctx.build_path))
     try:
-        run_gate(ctx.build_path, run_id=ctx.run_id, log=ctx.log, docs_folder=ctx.warehouse.parent / "data_docs")
-    except ChecksFailed as exc:
-        raise StageFailed("checks", str(exc)) from exc
-
-
-def run_stats(ctx: BuildContext) -> None:
-    from stats.run import run_stats as compute
-
-    compute(ctx.build_path, log=ctx.log)
+        try:
+            record(con, ctx.run_id, gate)
+        except ChecksFailed as exc:
+            raise StageFailed("checks", str(exc)) from exc
+        write_tables(con, result.tables)
+    finally:
+        con.close()
+    for line in result.log_lines:
+        ctx.log(line)
 
 
 def stages() -> list[tuple[str, Callable[[BuildContext], None]]]:
-    return [("ingest", run_ingest), ("dbt", run_dbt), ("checks", run_checks), ("stats", run_stats)]
+    """The stages that run one after the other; the checks and the stats follow, side by side."""
+    return [("ingest", run_ingest), ("dbt", run_dbt)]
 
 
 def record_audit(ctx: BuildContext) -> None:
@@ -181,14 +219,14 @@ def record_audit(ctx: BuildContext) -> None:
         con.close()
 
 
-def comment_sources(ctx: BuildContext) -> None:
-    """The descriptions of the tables dbt does not build (raw, stats, audit) as DuckDB comments, from their
-    source YAML (see :mod:`pipeline.catalogue`): once every stage has written its tables."""
-    from pipeline.catalogue import apply_comments
+def comment_tables(ctx: BuildContext) -> None:
+    """Every table's and column's description as DuckDB comments (see :mod:`pipeline.catalogue`): those of the
+    tables dbt does not build (raw, stats, audit) from their source YAML, those of dbt's models and seeds from
+    its manifest; once every stage has written its tables."""
 
     con = duckdb.connect(str(ctx.build_path))
     try:
-        apply_comments(con)
+        apply_comments(con, tables=ctx.described)
     finally:
         con.close()
 
@@ -238,13 +276,17 @@ def _build_locked(
     )
     t_total = time.perf_counter()
     try:
-        for name, stage in stages():
-            log(f"build: {name}…")
-            with measure(name), _timed(ctx, name):
-                stage(ctx)
+        with Workers() as workers:  # they start importing now, while ingest and dbt run
+            for name, stage in stages():
+                log(f"build: {name}…")
+                with measure(name), _timed(ctx, name):
+                    stage(ctx)
+            log("build: checks and stats…")
+            with measure(PARALLEL_STAGE):
+                run_checks_and_stats(ctx, workers)
         with measure("publish"), _timed(ctx, "publish"):
             record_audit(ctx)
-            comment_sources(ctx)
+            comment_tables(ctx)
             publish(build_path, warehouse, locked_fd=lock_fd)
     except BaseException:
         if keep_failed and build_path.exists():

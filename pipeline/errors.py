@@ -38,6 +38,16 @@ class StageFailed(Exception):
         super().__init__(message)
         self.stage = stage
 
+    def __reduce__(self) -> tuple[object, tuple[type, str, str]]:
+        # raised in a worker process (pipeline.workers), it crosses to the build by pickle, subclass and all
+        return _restore_stage_failed, (type(self), self.stage, str(self))
+
+
+def _restore_stage_failed(cls: type[StageFailed], stage: str, message: str) -> StageFailed:
+    exc = Exception.__new__(cls)
+    StageFailed.__init__(exc, stage, message)
+    return exc
+
 
 class EnvironmentProblem(Exception):
     """The machine, not the data: no space left, no permission, a lock held by another build."""

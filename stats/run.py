@@ -86,8 +86,18 @@ def claims_by_wave(rows: list, waves: list[str], total: int) -> str:
     return ", ".join(parts) or "none"
 
 
-def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
-    """Recompute the ``stats`` schema of ``db_path`` from its marts."""
+@dataclass
+class StatsResult:
+    """A run's rows for every ``stats`` table, computed read-only: the build computes them in a worker
+    process while the checks read the same file, and writes them once the checks passed."""
+
+    tables: dict[str, list]
+    summary: Summary
+    log_lines: list[str]
+
+
+def compute_stats(db_path: Path) -> StatsResult:
+    """Every planned test on every wave of ``db_path``'s marts (the file is only read)."""
     import scipy
     import statsmodels
 
@@ -95,7 +105,7 @@ def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
     cb = codebook.load()
     plan = build_plan(cb)
     claims = load_claims()
-    con = duckdb.connect(str(db_path))
+    con = duckdb.connect(str(db_path), read_only=True)
     try:
         con.execute("SET enable_progress_bar = false")  # the build log is not a terminal
         codebook.register_warehouse_waves(con)  # each wave is tested on its own edition of the questionnaire
@@ -114,31 +124,28 @@ def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
             cells += wave_cells
             coefficients += wave_coefs
         tests += compute_differences(con, waves, cb)
-        adjust_families(tests)
-        copy_adjusted(tests, coefficients)
-        claim_rows = evaluate(claims, tests, cells, waves, planned)
-        info = RunInfoRow(
-            computed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
-            waves=",".join(waves),
-            tests=len(tests),
-            scipy_version=scipy.__version__,
-            statsmodels_version=statsmodels.__version__,
-            seed=SEED,
-            n_resamples=N_RESAMPLES,
-            alpha=ALPHA,
-        )
-        write_tables(
-            con,
-            {
-                "tests": tests,
-                "contingency_cells": cells,
-                "regression_coefficients": coefficients,
-                "report_claims": claim_rows,
-                "run_info": [info],
-            },
-        )
     finally:
         con.close()
+    adjust_families(tests)
+    copy_adjusted(tests, coefficients)
+    claim_rows = evaluate(claims, tests, cells, waves, planned)
+    info = RunInfoRow(
+        computed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        waves=",".join(waves),
+        tests=len(tests),
+        scipy_version=scipy.__version__,
+        statsmodels_version=statsmodels.__version__,
+        seed=SEED,
+        n_resamples=N_RESAMPLES,
+        alpha=ALPHA,
+    )
+    tables = {
+        "tests": tests,
+        "contingency_cells": cells,
+        "regression_coefficients": coefficients,
+        "report_claims": claim_rows,
+        "run_info": [info],
+    }
     summary = Summary(
         waves=waves,
         tests=len(tests),
@@ -148,12 +155,24 @@ def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
         claims_holding=sum(c.holds for c in claim_rows),
         seconds=time.perf_counter() - started,
     )
-    log(
+    lines = [
         f"  stats: {summary.tests} tests ({summary.computed} computed) in {summary.families} families, "
         f"waves {', '.join(waves) or 'none'}; report claims holding: {claims_by_wave(claim_rows, waves, len(claims))} "
         f"({summary.seconds:.1f} s)"
-    )
-    for c in claim_rows:
-        if not c.holds:
-            log(f"  stats: claim {c.claim_id} (wave {c.wave}) does not hold: {c.notes}")
-    return summary
+    ]
+    failing = [c for c in claim_rows if not c.holds]
+    lines += [f"  stats: claim {c.claim_id} (wave {c.wave}) does not hold: {c.notes}" for c in failing]
+    return StatsResult(tables, summary, lines)
+
+
+def run_stats(db_path: Path, log: Callable[[str], None] = print) -> Summary:
+    """Recompute the ``stats`` schema of ``db_path`` from its marts (one process)."""
+    result = compute_stats(db_path)
+    con = duckdb.connect(str(db_path))
+    try:
+        write_tables(con, result.tables)
+    finally:
+        con.close()
+    for line in result.log_lines:
+        log(line)
+    return result.summary

@@ -148,6 +148,15 @@ def compute_differences(con: duckdb.DuckDBPyConnection, waves: list[str], cb: co
     by_name = {v.name: v for q in cb.questions for v in variables(q)}
     figures = figure_rows(con)
     rows: list[TestRow] = []
+    counted: dict[tuple, Counts] = {}
+
+    def values(wave: str, row: pd.Series) -> Counts:
+        """A wave's values of a figure, read once however many pairs the wave is in."""
+        key = (wave, *(None if pd.isna(row[c]) else row[c] for c in ("value_variable", "group_variable", "group_code")))
+        if key not in counted:
+            counted[key] = _values(con, wave, row, by_name)
+        return counted[key]
+
     for baseline, later in pairs:
         pair = figures[figures["wave"].isin([baseline, later])]
         for (figure_id, question, item_key), found in pair.groupby(["figure_id", "question", "item_key"], sort=True):
@@ -159,9 +168,7 @@ def compute_differences(con: duckdb.DuckDBPyConnection, waves: list[str], cb: co
             locations = found[found["statistic"].isin(LOCATIONS)]
             if not locations.empty:
                 first = locations.iloc[0]
-                results = two_groups(
-                    _values(con, later, first, by_name), _values(con, baseline, first, by_name), (later, baseline)
-                )
+                results = two_groups(values(later, first), values(baseline, first), (later, baseline))
                 rows += [make_row(later, cid, r, **context) for r in results]
                 continue
             shares = {w: _share_count(found[found["wave"] == w]) for w in (baseline, later)}

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipeline.build import build
+from pipeline.build import DBT_DIR, build
 from tests.exports import SAMPLE_DIR
+
+# pytest-xdist runs the tests in two processes (pyproject.toml): each gets its own dbt target folder, so that
+# their builds run side by side instead of waiting on one dbt lock and re-parsing each other's project.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER and "DBT_TARGET_PATH" not in os.environ:
+    os.environ["DBT_TARGET_PATH"] = str(DBT_DIR / "target" / f"test-{_WORKER}")
 
 
 @pytest.fixture(scope="session")

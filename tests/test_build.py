@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
@@ -64,11 +65,10 @@ def _leftovers(warehouse: Path) -> list[str]:
 
 
 @pytest.fixture()
-def published(tmp_path: Path) -> Path:
-    """A warehouse published from the bundled sample, in a folder of its own."""
-    warehouse = tmp_path / "wh" / "survey.duckdb"
-    build(sample_copy(tmp_path / "sample"), warehouse, log=_quiet)
-    return warehouse
+def published(published_copy: Path) -> Path:
+    """A warehouse published from the bundled sample, in a folder of its own (a copy of the session's build: the
+    build these tests run is the one they make on top of it)."""
+    return published_copy
 
 
 def _accounting(con: duckdb.DuckDBPyConnection, wave: str) -> tuple[int, int, int, int, int]:
@@ -183,6 +183,7 @@ def test_building_twice_gives_identical_marts(published: Path, tmp_path: Path) -
     first = _mart_digest(published)
     build(sample_copy(tmp_path / "again"), published, log=_quiet)
     assert _mart_digest(published) == first
+    assert multiprocessing.active_children() == []  # the checks and stats workers are gone with the build
     assert not published.with_name(published.name + ".wal").exists()
 
 

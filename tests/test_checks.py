@@ -10,6 +10,7 @@ its manifest row), one beside the sample's other waves, whose checks must all pa
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import shutil
 import subprocess
 import sys
@@ -100,6 +101,7 @@ def _failing_build(published: Path, raw_dir: Path) -> ChecksFailed:
         build(raw_dir, published, log=_quiet)
     assert info.value.stage == "checks"
     assert _sha(published) == before
+    assert multiprocessing.active_children() == []  # the stats worker, still computing, was stopped
     assert not [p.name for p in published.parent.iterdir() if p.name.startswith(".")]
     failure = info.value.__cause__
     assert isinstance(failure, ChecksFailed)

@@ -182,11 +182,12 @@ def _wait_for(proc: subprocess.Popen[str], line_start: str, timeout: float = 120
 
 
 def test_kill_at_any_stage_leaves_old_or_new_and_the_next_build_clears_up(published_copy: Path, tmp_path: Path) -> None:
-    """SIGKILL during dbt, the checks and the stats: the published file stays the old one, byte for byte;
+    """SIGKILL during dbt, and during the checks and the stats (side by side in their worker processes): the
+    published file stays the old one, byte for byte;
     while a build runs, a second one on the same warehouse is refused (exit 3); the next build removes the
     killed builds' folders (found by the locks they no longer hold, not by process ids) and publishes."""
     before = sha256(published_copy)
-    for stage in ("build: dbt", "build: checks", "build: stats"):
+    for stage in ("build: dbt", "build: checks and stats"):
         proc = _start_build(SAMPLE_DIR, published_copy)
         _wait_for(proc, stage)
         if stage == "build: dbt":

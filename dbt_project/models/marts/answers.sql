@@ -12,9 +12,11 @@ cells as (
     -- One unpivot per question, over the respondents it was asked (its condition and its editions' waves).
     {%- for q in codebook_questions(types=['single', 'multi', 'scale', 'number']) %}
     {%- set vs = codebook_variables(questions=[q.code]) %}
-    select respondent_id, wave, '{{ q.code }}' as question_code, variable_name, raw_answer
+    select respondent_id, wave, '{{ q.code }}' as question_code, variable_name, raw_answer, ticked_any
     from (
-        select respondent_id, wave
+        select respondent_id, wave,
+            -- whether any box was ticked, on the wide row: no window over the long rows
+            {% if q.type == 'multi' %}{% for v in vs %}coalesce({{ adapter.quote(v.name) }}, false){{ " or " if not loop.last }}{% endfor %}{% else %}false{% endif %} as ticked_any
             {%- for v in vs %}, cast({{ adapter.quote(v.name) }} as varchar) as {{ adapter.quote(v.name) }}{% endfor %}
         from kept
         where {{ asked_condition(q) }}
@@ -52,9 +54,7 @@ labelled as (
             when q.type = 'multi' then cast(c.raw_answer = 'true' as integer)
         end as value,
         c.raw_answer is not null as is_answered,
-        q.type = 'multi' and bool_or(c.raw_answer = 'true') over (
-            partition by c.wave, c.respondent_id, c.question_code
-        ) as ticked_any,
+        c.ticked_any,
         q.mandatory
     from cells as c
     inner join {{ ref('stg_codebook__variables') }} as v on v.variable_name = c.variable_name
