@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
-{{ config(materialized='view') }}  -- the long form for SQL readers and tests; the app aggregates the wide table instead
+{{ config(materialized='table') }}  -- read by every page of the app: a table, not a view recomputed per query
 -- Single-choice answers of kept respondents, long: one row per respondent × question asked.
 with respondents as (
     select * from {{ ref('respondents') }}

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}  -- the long form for SQL readers and tests; the app aggregates the wide table instead
+{{ config(materialized='table') }}  -- read by every page of the app: a table, not a view recomputed per query
 -- Multiple-choice boxes of kept respondents, long: places and the other multiple-choice questions together.
 select
     wave,
