@@ -17,17 +17,23 @@ _LABEL_LIMIT = 360
 FRENCH_LABELS = "replace(datum.label, '.', ',')"
 
 
+def layer(frame: pd.DataFrame, *charts: alt.Chart) -> alt.LayerChart:
+    """Bars and their labels over one data set given once: layers that each carry the frame make Altair hash its
+    text rendering (pandas' to_string) to name them, a tenth of a second per figure."""
+    return alt.layer(*charts, data=frame)
+
+
 def hbar(frame: pd.DataFrame, category: str, value: str, text: str, x_title: str) -> alt.Chart:
     """One horizontal bar per category, in the frame's order, with its value written at the end."""
     order = frame[category].tolist()
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(
         y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(labelExpr=FRENCH_LABELS)),
         tooltip=[alt.Tooltip(f"{category}:N", title="Catégorie"), alt.Tooltip(f"{text}:N", title=x_title)],
     )
     bars = base.mark_bar(color=BAR_COLOR)
     labels = base.mark_text(align="left", dx=4).encode(text=f"{text}:N")
-    return (bars + labels).properties(height=alt.Step(28))
+    return layer(frame, bars, labels).properties(height=alt.Step(28))
 
 
 def grouped_hbar(
@@ -36,7 +42,7 @@ def grouped_hbar(
     """Bars of two groups (intervient ou non) side by side for each category (figures 3–6)."""
     order = frame[category].drop_duplicates().tolist()
     groups = [g for g in GROUP_COLORS if g in set(frame[group])] or sorted(frame[group].unique())
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(
         y=alt.Y(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=_LABEL_LIMIT)),
         yOffset=alt.YOffset(f"{group}:N", sort=groups),
         x=alt.X(f"{value}:Q", title=x_title, axis=alt.Axis(labelExpr=FRENCH_LABELS)),
@@ -55,15 +61,16 @@ def grouped_hbar(
     )
     bars = base.mark_bar()
     labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text=f"{text}:N", color=alt.value("#333"))
-    return (bars + labels).properties(height=alt.Step(14))
+    return layer(frame, bars, labels).properties(height=alt.Step(14))
 
 
 def histogram(frame: pd.DataFrame, bin_label: str, count: str, text: str, x_title: str, y_title: str) -> alt.Chart:
     """Vertical bars of classes in the frame's order (figure 2)."""
     order = frame[bin_label].tolist()
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(
         x=alt.X(f"{bin_label}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{count}:Q", title=y_title, axis=alt.Axis(format="d", tickMinStep=5)),
         tooltip=[alt.Tooltip(f"{bin_label}:N", title=x_title), alt.Tooltip(f"{text}:N", title=y_title)],
     )
-    return (base.mark_bar(color=BAR_COLOR) + base.mark_text(dy=-6).encode(text=f"{text}:N")).properties(height=320)
+    labels = base.mark_text(dy=-6).encode(text=f"{text}:N")
+    return layer(frame, base.mark_bar(color=BAR_COLOR), labels).properties(height=320)

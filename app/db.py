@@ -47,6 +47,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from app.sql import column, literal
+
 FileVersion = tuple[int, int, int]
 
 #: Opens :func:`pin_run` tries when publishes keep landing between its two stats (a build takes far longer).
@@ -70,14 +72,6 @@ def file_version(path: Path) -> FileVersion:
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
-_LITERAL, _IDENTIFIER = "'", '"'
-
-
-def _quoted(text: str, quote: str) -> str:
-    """``text`` as an SQL string literal (``_LITERAL``) or identifier (``_IDENTIFIER``)."""
-    return quote + text.replace(quote, quote * 2) + quote
-
-
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection reading the file at ``path`` now, in a database instance of its own (see the module doc).
 
@@ -86,11 +80,11 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     """
     con = duckdb.connect(config={"temp_directory": f"{path}.tmp"})
     try:
-        con.execute(f"attach {_quoted(str(path), _LITERAL)} (read_only)")
+        con.execute(f"attach {literal(str(path))} (read_only)")
         (name,) = con.execute(
             "select database_name from duckdb_databases() where not internal and database_name <> current_database()"
         ).fetchone()
-        con.execute(f"use {_quoted(name, _IDENTIFIER)}")
+        con.execute(f"use {column(name)}")
     except BaseException:
         con.close()
         raise
@@ -167,21 +161,63 @@ def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list | tuple) else value
 
 
-@st.cache_data(max_entries=2048, show_spinner=False)
-def _cached_query(path: str, version: FileVersion, sql: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+Frozen = tuple[tuple[str, Any], ...]
+
+
+def _frozen(params: Mapping[str, Any] | None) -> Frozen:
+    return tuple(sorted((name, _freeze(value)) for name, value in (params or {}).items()))
+
+
+def _bound(params: Frozen) -> dict[str, Any]:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in params}
+
+
+def _pinned_connection(path: str, version: FileVersion) -> duckdb.DuckDBPyConnection:
     run = _run()
     if run.con is None or run.path != Path(path) or run.version != version:
         # Only query() calls this, right after pinning; anything else would cache one file's rows under another's key.
         raise RuntimeError(f"no run pinned on version {version} of {path}")
-    bound = {name: list(value) if isinstance(value, tuple) else value for name, value in params}
-    return run.con.execute(sql, bound).df()
+    return run.con
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def _cached_query(path: str, version: FileVersion, sql: str, params: Frozen) -> pd.DataFrame:
+    return _pinned_connection(path, version).execute(sql, _bound(params)).df()
 
 
 def query(path: Path, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The result of ``sql`` (named ``$parameters``) on the run's pinned warehouse at ``path``, cached per version."""
     version = _run().pinned(path)
-    frozen = tuple(sorted((name, _freeze(value)) for name, value in (params or {}).items()))
-    return _cached_query(str(path), version, sql, frozen).copy()
+    return _cached_query(str(path), version, sql, _frozen(params)).copy()
+
+
+Inputs = Mapping[str, tuple[str, Mapping[str, Any]]]
+
+
+@st.cache_data(max_entries=2048, show_spinner=False)
+def _cached_query_over(path: str, version: FileVersion, sql: str, params: Frozen,
+                       inputs: tuple[tuple[str, str, Frozen], ...]) -> pd.DataFrame:
+    frames = {name: _cached_query(path, version, input_sql, input_params) for name, input_sql, input_params in inputs}
+    con = _pinned_connection(path, version)
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        return con.execute(sql, _bound(params)).df()
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def query_over(path: Path, sql: str, params: Mapping[str, Any] | None, inputs: Inputs) -> pd.DataFrame:
+    """The result of ``sql`` over the results of other queries: ``inputs`` maps a view name to a query (SQL and
+    parameters), each run through the same cache as :func:`query` and seen by ``sql`` as that view.
+
+    Why: one scan of the respondents (a cached query, :mod:`app.wide`) serves every small statistic computed from
+    its result, which the warehouse's tables (codebook, labels) complete; the respondents are read once.
+    """
+    version = _run().pinned(path)
+    frozen_inputs = tuple(sorted((name, input_sql, _frozen(p)) for name, (input_sql, p) in inputs.items()))
+    return _cached_query_over(str(path), version, sql, _frozen(params), frozen_inputs).copy()
 
 
 def table_exists(path: Path, schema: str, table: str) -> bool:

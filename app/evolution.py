@@ -30,7 +30,8 @@ from app.disclosure import Policy
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.filters import RespondentFilter
 from app.perturbation import combine
-from app.queries import CHOICE_TYPES, DISTRIBUTION_TABLE, SUMMARY_TYPES
+from app.queries import CHOICE_TYPES, DISTRIBUTION_TABLE, SUMMARY_TYPES, Request
+from app.scans import report_request, report_tables
 from stats.results import WAVE_DIFFERENCE, wave_difference_id
 
 #: ``stats.tests``'s kind of the tests of a difference between two waves (stats/waves.py).
@@ -70,6 +71,8 @@ class Edition:
     filter: RespondentFilter
     questions: pd.DataFrame
     codes: frozenset[tuple[str, str]]  # (question, item or choice code); (question, question) for a question
+    #: Everything the page reads of this wave's selection, in one scan (app.scans).
+    scan: Request = Request()
 
     def asked(self, refs: tuple[tuple[str, str], ...]) -> bool:
         return all(ref in self.codes for ref in refs)
@@ -87,7 +90,7 @@ def edition(path: Path, f: RespondentFilter, wave: str) -> Edition:
     codes = {(q, q) for q in qs["question_code"]}
     codes |= set(zip(its["question_code"], its["item_code"], strict=True))
     codes |= set(zip(chs["question_code"], chs["choice_code"], strict=True))
-    return Edition(wave, wave_filter(f, wave), qs, frozenset(codes))
+    return Edition(wave, wave_filter(f, wave), qs, frozenset(codes), report_request(path, wave))
 
 
 @dataclass(frozen=True)
@@ -287,13 +290,6 @@ def _label(editions: tuple[Edition, Edition], question: str, column: str = "labe
     return both_labels(*labels, editions[0].wave, editions[1].wave)
 
 
-def report_tables(questions: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """(``T1``, its questions) for every numbered table of the codebook, in the report's order."""
-    numbered = questions[questions["report_table"].fillna("").str.fullmatch(r"T\d+")]
-    ids = sorted(numbered["report_table"].unique(), key=lambda t: int(t[1:]))
-    return [(t, numbered[numbered["report_table"] == t]) for t in ids]
-
-
 def _question_notes(q: pd.Series) -> tuple[str, ...]:
     notes = [q["base_note"]] if isinstance(q["base_note"], str) else []
     if q["type"] == "multi":
@@ -313,8 +309,9 @@ def table_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Pol
     for e in editions:
         asked = e.questions[e.questions["question_code"].isin(numbered)]
         frames[e.wave] = (
-            queries.frequencies(path, e.filter, asked[asked["type"].isin(CHOICE_TYPES)]["question_code"].tolist()),
-            queries.scale_summaries(path, e.filter, asked[asked["type"].isin(SUMMARY_TYPES)]["question_code"].tolist()),
+            queries.frequencies(path, e.filter, asked[asked["type"].isin(CHOICE_TYPES)]["question_code"], e.scan),
+            queries.scale_summaries(path, e.filter, asked[asked["type"].isin(SUMMARY_TYPES)]["question_code"],
+                                    e.scan),
         )
     out = []
     for table_id, qs in tables:
@@ -351,7 +348,7 @@ def _crosstab_comparison(path: Path, table_id: str, pair: pd.Series, editions: t
             sides.append(_empty())
             labels.append(None)
             continue
-        sides.append(crosstab_side(queries.crosstab(path, e.filter, row, col), policy, pair, row, col))
+        sides.append(crosstab_side(queries.crosstab(path, e.filter, row, col, e.scan), policy, pair, row, col))
         labels.append((row.label, col.label))
     names = [both_labels(*(x[i] if x else None for x in labels), *(e.wave for e in editions)) for i in (0, 1)]
     note = f"cases : {names[0]} × {names[1]}, en % du total du tableau ; « Total » : l'ensemble d'une ligne ou colonne"
@@ -363,17 +360,24 @@ def figure_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Po
     """Figures 1 and 3–6 (group means) and figure 2 (the distribution of table 8's number), in both waves."""
     every = queries.questions(path)
     types = every.set_index("question_code")["type"]
+    comparisons = [pd.Series(comp) for comp in queries.report_comparisons(path).to_dict("records")]
+    groupings = [(c["value_question"], c["group_question"], None if pd.isna(c["group_item"]) else c["group_item"])
+                 for c in comparisons]
+    # what each wave asked, and its groups, all of a wave's in one statement
+    asked_by = {e.wave: [e.asked(((v, v), (g, g), *(((g, i),) if i else ()))) for v, g, i in groupings]
+                for e in editions}
+    frames = {}
+    for e in editions:
+        drawn = [x for x, ok in zip(groupings, asked_by[e.wave], strict=True) if ok]
+        frames[e.wave] = dict(zip(drawn, queries.group_means_of(path, e.filter, drawn, e.scan), strict=True))
     out = []
-    for comp in queries.report_comparisons(path).to_dict("records"):
-        comp = pd.Series(comp)
-        vq, gq = comp["value_question"], comp["group_question"]
-        item = None if pd.isna(comp["group_item"]) else str(comp["group_item"])
+    for comp, (vq, gq, item) in zip(comparisons, groupings, strict=True):
         single, several = types.get(gq) == "single", types.get(vq) != "number"
         sides, asked = [], []
         for e in editions:
-            asked.append(e.asked(((vq, vq), (gq, gq), *(((gq, item),) if item else ()))))
-            groups = queries.group_means(path, e.filter, vq, gq, item) if asked[-1] else None
-            sides.append(group_side(groups, policy, comp, single, several) if asked[-1] else _empty())
+            groups = frames[e.wave].get((vq, gq, item))  # None: not asked that wave
+            asked.append(groups is not None)
+            sides.append(_empty() if groups is None else group_side(groups, policy, comp, single, several))
         notes = ["moyennes par groupe ; n : réponses du groupe"]
         if not single:
             place = "ce lieu" if item is None else "le lieu de la figure"
@@ -384,7 +388,7 @@ def figure_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Po
     if not numbers.empty:
         q = numbers.iloc[0]["question_code"]
         asked = tuple((q, q) in e.codes for e in editions)
-        sides = [distribution_side(queries.value_counts(path, e.filter, q), policy, q) if ok else _empty()
+        sides = [distribution_side(queries.value_counts(path, e.filter, q, e.scan), policy, q) if ok else _empty()
                  for e, ok in zip(editions, asked, strict=True)]
         out.append(_comparison("F2", f"Distribution : {_label(editions, q)}", SHARE, *editions, sides, asked,
                                wording=_label(editions, q, "wording_fr") or "",
@@ -395,5 +399,7 @@ def figure_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Po
 def compare(path: Path, f: RespondentFilter, waves: tuple[str, str], policy: Policy) -> list[Comparison]:
     """Every report table, then every figure, in the two ``waves`` (earlier, later) on ``f``'s selection."""
     editions = (edition(path, f, waves[0]), edition(path, f, waves[1]))
+    for e in editions:
+        queries.prefetch(path, e.filter, e.scan)
     return table_comparisons(path, editions, policy) + figure_comparisons(path, editions, policy)
 

@@ -22,6 +22,7 @@ from app.disclosure import Policy
 from app.display import export_value
 from app.evolution import KIND, MEAN, SHARE, Comparison, comparison_id
 from app.filters import RespondentFilter
+from app.scans import report_request
 
 NOT_ASKED = "non posée"
 TEST, P_HOLM, CONCLUSION = "Test", "p ajusté (Holm)", "Conclusion (5 %)"
@@ -111,13 +112,13 @@ def small_table(path: Path, c: Comparison, policy: Policy) -> bool:
     for wave, asked in zip(c.waves, c.asked, strict=True):
         if not c.table or not asked:
             continue
-        whole = RespondentFilter(wave)
+        whole, scan = RespondentFilter(wave), report_request(path, wave)  # the page's scan, on a whole wave
         if len(c.table) == 1:
-            freq = queries.frequencies(path, whole, [c.table[0]])
+            freq = queries.frequencies(path, whole, [c.table[0]], scan)
             counts = freq[freq["item_kind"] == "choice"]["count"]
         else:
             variables = {v.key: v for v in queries.cross_variables(path, wave)}
-            counts = queries.crosstab(path, whole, variables[c.table[0]], variables[c.table[1]])["count"]
+            counts = queries.crosstab(path, whole, variables[c.table[0]], variables[c.table[1]], scan)["count"]
         if any(policy.is_small(int(n)) for n in counts):
             return True
     return False
@@ -261,7 +262,7 @@ def wave_bars(frame: pd.DataFrame, waves: tuple[str, str], x_title: str) -> alt.
     """Bars of the two waves side by side for each row, the earlier pale, the later dark (a grouped bar chart
     as :func:`app.charts.grouped_hbar` draws, with the waves' own colours)."""
     order = frame["Ligne"].drop_duplicates().tolist()
-    base = alt.Chart(frame).encode(
+    base = alt.Chart().encode(
         y=alt.Y("Ligne:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
         yOffset=alt.YOffset("Vague:N", sort=list(waves)),
         x=alt.X("Valeur:Q", title=x_title, axis=alt.Axis(labelExpr=charts.FRENCH_LABELS)),
@@ -272,7 +273,7 @@ def wave_bars(frame: pd.DataFrame, waves: tuple[str, str], x_title: str) -> alt.
                  alt.Tooltip("Texte:N", title=x_title)],
     )
     labels = base.mark_text(align="left", dx=3, fontSize=10).encode(text="Texte:N", color=alt.value("#333"))
-    return (base.mark_bar() + labels).properties(height=alt.Step(14))
+    return charts.layer(frame, base.mark_bar(), labels).properties(height=alt.Step(14))
 
 
 def x_title(c: Comparison) -> str:

@@ -1,22 +1,27 @@
 """The respondent set every page is computed on: a wave and optional subsets.
 
 A filter is plain data (hashable, so it can key caches) that renders as one
-SQL common table expression, ``sel (wave, respondent_id, record_key)``; every query of
-:mod:`app.queries` joins its long table to ``sel``. Within a filter, the values
-of one criterion are alternatives (Finistère or Morbihan) and the criteria
-combine (Finistère and conseiller·ère numérique).
+SQL query, ``sel``: the kept respondents' rows of the wide table
+``marts.respondents_wide`` (one row per respondent, one column per variable)
+that the filter keeps, each with its record key. :mod:`app.wide` aggregates
+those rows in one scan. Within a filter, the values of one criterion are
+alternatives (Finistère or Morbihan) and the criteria combine (Finistère and
+conseiller·ère numérique).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from app.codebook import PLACE_QUESTION, edition_variables
 from app.perturbation import RECORD_KEY_SQL, salt
+from app.sql import column
 
-#: The multiple-choice question whose boxes are the places of work (its items come from the codebook).
-PLACE_QUESTION = "place"
-#: Single-choice questions of ``marts.respondents`` offered as sidebar filters.
+__all__ = ["DEPARTMENT_QUESTION", "PLACE_QUESTION", "POST_TITLE_QUESTION", "RespondentFilter", "WAVE_PARAM"]
+
+#: Single-choice questions offered as sidebar filters (columns of the wide table).
 DEPARTMENT_QUESTION = "department"
 POST_TITLE_QUESTION = "post_title"
 #: The address parameter naming the wave (``?vague=2023``): a shared address shows the wave it was shared from
@@ -36,29 +41,28 @@ class RespondentFilter:
         """True when the filter keeps only part of the wave."""
         return bool(self.departments or self.post_titles or self.places)
 
-    def selection(self) -> tuple[str, dict[str, Any]]:
-        """``select wave, respondent_id, record_key`` of the kept respondents in the filter, with its parameters.
+    def selection(self, path: Path) -> tuple[str, dict[str, Any]]:
+        """``select r.*, record_key from marts.respondents_wide as r where …``: the kept respondents in the
+        filter, with its parameters.
 
-        The record key (:mod:`app.perturbation`) travels with every respondent so that each count can
-        carry its cell key.
+        The record key (:mod:`app.perturbation`) travels with every respondent so that each count can carry its
+        cell key. A place is a box of the wide row: the place filter is an OR over the chosen places' columns,
+        named by the codebook; a place the wave did not ask matches nobody, as no answer of that wave ticks it.
         """
         clauses = ["r.wave = $sel_wave"]
         params: dict[str, Any] = {"sel_wave": self.wave, "ck_salt": salt()}
         if self.departments:
-            clauses.append(f"list_contains($sel_departments, r.{DEPARTMENT_QUESTION})")
+            clauses.append(f"list_contains($sel_departments, r.{column(DEPARTMENT_QUESTION)})")
             params["sel_departments"] = list(self.departments)
         if self.post_titles:
-            clauses.append(f"list_contains($sel_post_titles, r.{POST_TITLE_QUESTION})")
+            clauses.append(f"list_contains($sel_post_titles, r.{column(POST_TITLE_QUESTION)})")
             params["sel_post_titles"] = list(self.post_titles)
         if self.places:
-            # one semi-join on the materialised long boxes (int_respondent_ticks holds marts.respondent_places'
-            # rows), not a lookup per respondent in the view that unpivots the wide table on every read
-            clauses.append(
-                "r.respondent_id in (select t.respondent_id from intermediate.int_respondent_ticks as t"
-                f" where t.wave = $sel_wave and t.question_code = '{PLACE_QUESTION}' and t.is_selected"
-                " and list_contains($sel_places, t.item_code))"
-            )
-            params["sel_places"] = list(self.places)
-        columns = f"r.wave, r.respondent_id, {RECORD_KEY_SQL} as record_key"
-        sql = f"select {columns} from marts.respondents as r where " + " and ".join(clauses)
+            asked = edition_variables(path, self.wave)
+            boxes = asked[(asked["question_code"] == PLACE_QUESTION) & asked["item_code"].isin(self.places)]
+            ticked = [f"r.{column(name)}" for name in sorted(boxes["variable_name"])]
+            clauses.append("(" + " or ".join(ticked) + ")" if ticked else "false")
+        sql = f"select r.*, {RECORD_KEY_SQL} as record_key from marts.respondents_wide as r where " + " and ".join(
+            clauses
+        )
         return sql, params

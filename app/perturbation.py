@@ -42,8 +42,10 @@ SALT_ENV = "SURVEY_RECORD_KEY_SALT"
 #: Deployments set their own secret salt; the default keeps tests and screenshots reproducible.
 DEFAULT_SALT = "mednum-bretagne-2023"
 
-#: A respondent's record key, for the selection CTE (``r`` is ``marts.respondents``; ``$ck_salt`` is bound).
-RECORD_KEY_SQL = f"cast(md5_number($ck_salt || '|' || r.wave || '|' || r.respondent_id) % {KEY_SPACE} as bigint)"
+#: A respondent's record key, for the selection (``r`` is a respondent's row; ``$ck_salt`` is bound): the md5's low
+#: 32 bits, ``md5_number(…) % 2^32``, taken with a mask because DuckDB's modulo of a UHUGEINT costs ~5 µs a row
+#: (5 s per million respondents) where the mask costs nothing. Same values.
+RECORD_KEY_SQL = f"cast(md5_number($ck_salt || '|' || r.wave || '|' || r.respondent_id) & {KEY_SPACE - 1} as bigint)"
 
 
 def salt() -> str:

@@ -12,6 +12,9 @@ import streamlit as st
 from app import exports, fmt
 from app.context import PageContext
 
+#: What a page shows while it computes (a spinner), wherever that may take more than half a second.
+COMPUTING = "Calcul en cours…"
+
 
 def hidden_note(k: int) -> str:
     return f"« {fmt.HIDDEN} » : valeur masquée (secret statistique : groupe de moins de {k} personnes)."

@@ -4,8 +4,10 @@ For each size (``BENCH_SIZES``, default 178 (the bundled sample's 2023 wave),
 1 000, 10 000, 100 000 and 1 000 000 kept respondents) it generates an export
 with ``samplegen``, then, ``BENCH_REPEATS`` times (default 3): DuckDB's bare read of
 the export (the floor), the full build with per-stage wall time and peak RSS of
-the process tree, and the pandas baseline. Medians go to ``bench/results.csv``
-and a summary to ``bench/README.md``.
+the process tree, and the pandas baseline; then, on the last build of the size,
+each app page's render time (``bench.app_pages``: medians of ``BENCH_PAGE_RUNS``
+renders, uncached and cached, on the whole wave and on a filtered selection).
+Medians go to ``bench/results.csv`` and a summary to ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.report import write_results
-from bench.runs import BenchRun, run_size
+from bench.runs import BenchRun, app_pages, run_size
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
@@ -83,6 +85,9 @@ def main() -> int:
             total = run.stages["total"]
             print(f"bench: size {size} run {i + 1}/{repeats}: total {total.wall_s:.1f} s, "
                   f"peak {max(s.peak_rss_mb for s in run.stages.values()):.0f} MB", flush=True)
+        app_pages(runs[-1], workdir / f"wh_{size}" / "survey.duckdb")
+        slowest = max(s.wall_s for name, s in runs[-1].stages.items() if name.startswith("page:"))
+        print(f"bench: size {size} app pages: slowest uncached {slowest:.2f} s", flush=True)
         shutil.rmtree(workdir / f"wh_{size}", ignore_errors=True)
     write_results(runs, BENCH_DIR)
     print(f"bench: wrote {BENCH_DIR / 'results.csv'} and {BENCH_DIR / 'README.md'}")

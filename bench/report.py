@@ -14,11 +14,21 @@ STAGE_ORDER = ("ingest", "dbt", "checks", "stats", "publish", "total", "report_t
                "duckdb_load", "pandas_baseline")
 
 
+#: The app's page stages (``page:<page>:<filter>``, ``page_cached:…``; bench.measure.app_pages), after the build's.
+PAGE, PAGE_CACHED = "page", "page_cached"
+FILTERS = (("all", "toute la vague"), ("filtered", "un département + un lieu"))
+
+
+def _page_stages(runs: list[BenchRun]) -> list[str]:
+    found = {name for r in runs for name in r.stages if name.split(":", 1)[0] in (PAGE, PAGE_CACHED)}
+    return sorted(found)
+
+
 def medians(runs: list[BenchRun]) -> dict[tuple[int, str], tuple[float, float]]:
     out: dict[tuple[int, str], tuple[float, float]] = {}
     for size in sorted({r.size for r in runs}):
         of_size = [r for r in runs if r.size == size]
-        for stage in STAGE_ORDER:
+        for stage in [*STAGE_ORDER, *_page_stages(runs)]:
             samples = [r.stages[stage] for r in of_size if stage in r.stages]
             if samples:
                 out[(size, stage)] = (
@@ -61,9 +71,40 @@ def summary(table: dict[tuple[int, str], tuple[float, float]], runs: list[BenchR
         cells = [f"{table[(size, st)][0]:.2f}" if (size, st) in table else "" for st in STAGE_ORDER]
         peak = table.get((size, "total"), (0, 0))[1]
         lines.append(f"| {size:,} | " + " | ".join(cells) + f" | {peak:.0f} |")
+    lines += pages_table(table, sizes)
     lines += ["", "## Targets", ""]
     lines += targets(table, sizes)
     return "\n".join(lines) + "\n"
+
+
+def pages_table(table: dict[tuple[int, str], tuple[float, float]], sizes: list[int]) -> list[str]:
+    """Each app page's render time per size, on the whole wave and filtered (empty without page stages)."""
+    from app.navigation import PAGES
+
+    if not any(stage.startswith(f"{PAGE}:") for _, stage in table):
+        return []
+    lines = [
+        "",
+        "## App pages",
+        "",
+        "Server-side render time of each page (`bench/app_pages.py`: Streamlit's AppTest, no browser) on the last "
+        "build of each size, in seconds: median of `BENCH_PAGE_RUNS` renders (default 5) with an empty cache "
+        "(`st.cache_data.clear()` before each: every query read from the file), then, in brackets, cached. "
+        "Filtered: the codebook's first département and first place of work, set in the sidebar.",
+        "",
+        "| size | filter | " + " | ".join(p.title for p in PAGES) + " |",
+        "|---:|---|" + "---:|" * len(PAGES),
+    ]
+    for size in sizes:
+        for variant, words in FILTERS:
+            cells = []
+            for p in PAGES:
+                uncached = table.get((size, f"{PAGE}:{p.url_path}:{variant}"))
+                cached = table.get((size, f"{PAGE_CACHED}:{p.url_path}:{variant}"))
+                cells.append("" if uncached is None else f"{uncached[0]:.2f}"
+                             + ("" if cached is None else f" ({cached[0]:.2f})"))
+            lines.append(f"| {size:,} | {words} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def targets(table: dict[tuple[int, str], tuple[float, float]], sizes: list[int]) -> list[str]:
@@ -97,6 +138,11 @@ def targets(table: dict[tuple[int, str], tuple[float, float]], sizes: list[int])
             out.append(f"- floor of the report tables at {big:,} (sample report tables + DuckDB's own load): "
                        f"{tables_floor:.1f} s, against {wall(big, 'pandas_baseline') / 3:.1f} s for 3× the pandas "
                        "baseline")
+    pages = {stage: wall(big, stage) for s, stage in table if s == big and stage.startswith(f"{PAGE}:")}
+    if pages:
+        slowest = max(pages, key=lambda stage: pages[stage] or 0.0)
+        out.append(f"- slowest app page at {big:,}, empty cache: {slowest.split(':', 1)[1]} {pages[slowest]:.2f} s "
+                   "(target ≤ 1 s, unfiltered and filtered)")
     if wall(100_000, "total") and wall(1_000_000, "total"):
         out.append(f"- growth 100k → 1M: {wall(1_000_000, 'total') / wall(100_000, 'total'):.1f}× (target ≤ 12×)")
     return out

@@ -43,6 +43,11 @@ def export_csv(raw_dir: Path) -> Path:
     return exports[0]
 
 
+def app_pages(run: BenchRun, warehouse: Path) -> None:
+    """The app's page times on the warehouse ``run`` built (once per size: each is already a median of runs)."""
+    run.stages.update(_measure("app_pages", str(warehouse)))
+
+
 def run_size(size: int, raw_dir: Path, warehouse: Path) -> BenchRun:
     run = BenchRun(size=size)
     csv = export_csv(raw_dir)

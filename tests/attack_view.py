@@ -92,14 +92,14 @@ def load_microdata(con: duckdb.DuckDBPyConnection, wave: str) -> Microdata:
         if post is not None:
             data.posts[post] = data.posts.get(post, 0) | 1 << index[rid]
     for rid, item in con.execute(
-        "select respondent_id, item_code from intermediate.int_respondent_ticks"
-        " where wave = $w and question_code = $q and is_selected",
+        "select respondent_id, item_code from marts.answers"
+        " where wave = $w and question_code = $q and answer_code = 'Y'",
         {"w": wave, "q": PLACE_QUESTION},
     ).fetchall():
         data.places[item] = data.places.get(item, 0) | 1 << index[rid]
     for rid, question, item, value in con.execute(
-        "select respondent_id, question_code, item_code, value from intermediate.int_respondent_values"
-        " where wave = $w and value is not null",
+        "select respondent_id, question_code, item_code, value from marts.answers"
+        " where wave = $w and question_type in ('scale', 'number') and value is not null",
         {"w": wave},
     ).fetchall():
         data.values.setdefault(f"{question}:{item}", {})[index[rid]] = float(value)
@@ -136,15 +136,15 @@ def _answer_masks(con: duckdb.DuckDBPyConnection, wave: str, data: Microdata) ->
     index = {rid: i for i, rid in enumerate(data.ids)}
     masks: dict[tuple[str, str], int] = defaultdict(int)
     for rid, question, code in con.execute(
-        "select respondent_id, question_code, answer_code from intermediate.int_respondent_answers"
-        " where wave = $w and answer_code is not null",
+        "select respondent_id, question_code, answer_code from marts.answers"
+        " where wave = $w and question_type = 'single' and answer_code is not null",
         {"w": wave},
     ).fetchall():
         masks[(question, code)] |= 1 << index[rid]
         masks[(question, "")] |= 1 << index[rid]
     for rid, question, item, ticked in con.execute(
-        "select t.respondent_id, t.question_code, t.item_code, t.is_selected from intermediate.int_respondent_ticks t"
-        " where t.wave = $w",
+        "select respondent_id, question_code, item_code, answer_code = 'Y' from marts.answers"
+        " where wave = $w and question_type = 'multi'",
         {"w": wave},
     ).fetchall():
         if ticked:
@@ -152,8 +152,8 @@ def _answer_masks(con: duckdb.DuckDBPyConnection, wave: str, data: Microdata) ->
     mandatory = set(con.execute("select question_code from codebook.codebook_questions where mandatory").df()[
         "question_code"])
     for rid, question in con.execute(
-        "select respondent_id, question_code from intermediate.int_respondent_ticks where wave = $w"
-        " group by all having bool_or(is_selected) or list_contains($m, question_code)",
+        "select respondent_id, question_code from marts.answers where wave = $w and question_type = 'multi'"
+        " group by all having bool_or(answer_code = 'Y') or list_contains($m, question_code)",
         {"w": wave, "m": sorted(mandatory)},
     ).fetchall():
         masks[(question, "")] |= 1 << index[rid]

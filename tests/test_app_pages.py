@@ -314,7 +314,7 @@ def test_figure_2_keeps_hidden_classes_on_the_axis_with_integer_ticks(open_app, 
     classes = frames[0]
     assert classes["Classe"].tolist() == class_labels()  # no class disappears
     values = sample_con.execute(
-        "select value from intermediate.int_respondent_values where wave = ? and question_code = 'people_per_week'",
+        "select value from marts.answers where wave = ? and question_code = 'people_per_week' and value is not null",
         [shown_wave(at)],
     ).df()["value"]
     small = [label for label, n in zip(class_labels(), _class_sizes(values), strict=True) if 0 < n < K]

@@ -106,11 +106,9 @@ def all_test_rows(at: AppTest) -> pd.DataFrame:
 def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, wave: str, k: int = K) -> set[str]:
     """Comparisons with a group of 1 to k − 1 respondents of ``wave``, from the microdata (cross-tabs) and the stats
     stage's own group sizes (group comparisons)."""
-    values = """select wave, respondent_id, question_code as var, answer_code as code
-        from intermediate.int_respondent_answers where answer_code is not null
-        union all select wave, respondent_id, question_code || '__' || item_code,
-            case when is_selected then 'Y' else 'N' end
-        from intermediate.int_respondent_ticks"""
+    values = """select wave, respondent_id,
+            if(question_type = 'multi', question_code || '__' || item_code, question_code) as var, answer_code as code
+        from marts.answers where question_type in ('single', 'multi') and answer_code is not null"""
     small = set()
     for test in tests.drop_duplicates("comparison_id").itertuples():
         if test.kind == "crosstab":

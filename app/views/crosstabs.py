@@ -90,7 +90,8 @@ def render() -> None:
         st.warning("Choisissez deux questions différentes.")
         return
     row, col = variables[row_key], variables[col_key]
-    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
+    with st.spinner(ui.COMPUTING):
+        table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
     shown = display.cross_display(table, mode, row.label)
     # No statistic from a table with a hidden cell; otherwise the test reads the shown (rounded) counts.
     result = None if table.any_hidden else contingency.analyse(table.inner_shown.astype("int64"))

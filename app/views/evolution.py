@@ -151,8 +151,9 @@ def render() -> None:
         "tests calculés sur les vagues entières : les filtres ne s'y appliquent pas" if ctx.filter.is_subset
         else "tests sur les vagues entières ; p ajusté : Holm au sein du tableau"
     )
-    comparisons = evolution.compare(ctx.path, ctx.filter, pair, ctx.policy)
-    withheld = show.withheld_tests(ctx.path, comparisons, tests, ctx.policy)
+    with st.spinner(ui.COMPUTING):  # both waves' selections read, and their tests checked
+        comparisons = evolution.compare(ctx.path, ctx.filter, pair, ctx.policy)
+        withheld = show.withheld_tests(ctx.path, comparisons, tests, ctx.policy)
     for group, prefix in (("Tableaux du rapport", "T"), ("Figures du rapport", "F")):
         st.header(group)
         for i, c in enumerate(comparisons):

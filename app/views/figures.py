@@ -18,7 +18,8 @@ from app.context import PageContext, current
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.navigation import heading
 from app.perturbation import combine
-from app.queries import DISTRIBUTION_TABLE
+from app.queries import Request
+from app.scans import distribution_question, figures_request
 
 
 def value_key(question: str, item: str) -> str:
@@ -60,11 +61,14 @@ def _data_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame) -> None:
+def grouping(comp: pd.Series) -> tuple[str, str, str | None]:
+    """A figure's (value question, group question, group box or None), as the query layer takes it."""
+    return comp["value_question"], comp["group_question"], None if pd.isna(comp["group_item"]) else comp["group_item"]
+
+
+def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame, groups: pd.DataFrame) -> None:
     figure = str(comp["report_figure"])
     st.subheader(f"Figure {figure[1:]} — {comp['title_fr']}")
-    group_item = None if pd.isna(comp["group_item"]) else str(comp["group_item"])
-    groups = queries.group_means(ctx.path, ctx.filter, comp["value_question"], comp["group_question"], group_item)
     groups = display.shown_magnitudes(groups, ctx.policy)
     labels = questions.set_index("question_code")["label_fr"]
     value_label = labels[comp["value_question"]]
@@ -112,15 +116,15 @@ def not_asked(ctx: PageContext, figure: str, title: str) -> None:
     st.info(f"Question non posée en {ctx.filter.wave}.")
 
 
-def distribution_figure(ctx: PageContext, questions: pd.DataFrame) -> None:
-    numbers = questions[(questions["report_table"] == DISTRIBUTION_TABLE) & (questions["type"] == "number")]
-    if numbers.empty:
+def distribution_figure(ctx: PageContext, questions: pd.DataFrame, scan: Request) -> None:
+    number = distribution_question(questions)
+    if number is None:
         not_asked(ctx, "F2", "Distribution")
         return
-    q = numbers.iloc[0]
+    q = questions.set_index("question_code").loc[number]
     st.subheader(f"Figure 2 — Distribution : {q['label_fr']}")
     st.markdown(f"*Q. : {q['wording_fr']}*")
-    classes = binned(queries.value_counts(ctx.path, ctx.filter, q["question_code"]))
+    classes = binned(queries.value_counts(ctx.path, ctx.filter, number, within=scan))
     shown, hidden = ctx.policy.counts(classes[RESPONDENTS], classes["ckey"])
     total = ctx.policy.count(int(classes[RESPONDENTS].sum()), combine(*classes["ckey"]))
     labels = [fmt.shown(fmt.count(v), h) for v, h in zip(shown, hidden, strict=True)]
@@ -152,12 +156,19 @@ def render() -> None:
     comparisons = queries.report_comparisons(ctx.path).set_index("report_figure", drop=False)
     asked = set(queries.report_comparisons(ctx.path, ctx.filter.wave)["report_figure"])
     figures = sorted([*comparisons.index, "F2"], key=lambda f: int(f[1:]))
+    scan = figures_request(ctx.path, ctx.filter.wave)
+    drawn = [figure for figure in comparisons.index if figure in asked]
+    with st.spinner(ui.COMPUTING):  # every figure from one reading of the selection
+        queries.prefetch(ctx.path, ctx.filter, scan)
+        groups = dict(zip(drawn, queries.group_means_of(
+            ctx.path, ctx.filter, [grouping(comparisons.loc[figure]) for figure in drawn], within=scan
+        ), strict=True))
     for figure in figures:
         with st.container(border=True):
             if figure == "F2":
-                distribution_figure(ctx, questions)
+                distribution_figure(ctx, questions, scan)
             elif figure in asked:
-                comparison_figure(ctx, comparisons.loc[figure], questions)
+                comparison_figure(ctx, comparisons.loc[figure], questions, groups[figure])
             else:
                 not_asked(ctx, figure, comparisons.loc[figure, "title_fr"])
 

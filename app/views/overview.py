@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import charts, display, fmt, queries, ui
+from app import build_status, charts, display, fmt, queries, ui
 from app.context import PageContext, current
 from app.navigation import heading
 from app.privacy import protect_counts
@@ -24,7 +24,7 @@ SUITES_FR = {
 
 def funnel_section(ctx: PageContext) -> None:
     st.subheader("Échantillon et nettoyage de la base")
-    kept, excluded = queries.funnel(ctx.path, ctx.filter.wave)
+    kept, excluded = build_status.funnel(ctx.path, ctx.filter.wave)
     connections = kept + int(excluded["connections"].sum())
     counts = [kept, *excluded["connections"].tolist()]
     hidden, _ = protect_counts(counts, ctx.k)
@@ -67,7 +67,11 @@ def profile_section(ctx: PageContext) -> None:
     profile = qs[qs["section"] == PROFILE_SECTION]
     choice_questions = profile[profile["type"].isin(["single", "multi"])]
     numbers = profile[profile["type"] == "number"]
-    freq = queries.frequencies(ctx.path, ctx.filter, choice_questions["question_code"].tolist())
+    scan = queries.Request.of(questions=[*choice_questions["question_code"], *numbers["question_code"]])
+    with st.spinner(ui.COMPUTING):  # one reading of the selection for the whole profile
+        queries.prefetch(ctx.path, ctx.filter, scan)
+    freq = queries.frequencies(ctx.path, ctx.filter, choice_questions["question_code"], within=scan)
+    summaries = queries.scale_summaries(ctx.path, ctx.filter, numbers["question_code"], within=scan)
     columns = st.columns(3)
     for i, q in enumerate(choice_questions.itertuples()):
         shown = display.frequency_table(
@@ -78,7 +82,6 @@ def profile_section(ctx: PageContext) -> None:
             st.table(shown.display)
             base = fmt.shown(fmt.count(shown.base), shown.base_hidden)
             st.caption(f"n = {base}" + (" — plusieurs réponses possibles" if q.type == "multi" else ""))
-    summaries = queries.scale_summaries(ctx.path, ctx.filter, numbers["question_code"].tolist())
     st.markdown("**Âge, ancienneté et salaire**")
     st.table(display.summary_table(summaries, ctx.policy).display)
     st.caption(ui.hidden_note(ctx.k) + " " + ui.PERTURBATION_NOTE)
@@ -86,7 +89,7 @@ def profile_section(ctx: PageContext) -> None:
 
 def quality_section(ctx: PageContext) -> None:
     st.subheader("Qualité des données")
-    build = queries.last_build(ctx.path)
+    build = build_status.last_build(ctx.path)
     if build.empty:
         st.info("Cet entrepôt n'a pas de journal de construction (table audit.builds absente).")
         return
@@ -95,13 +98,13 @@ def quality_section(ctx: PageContext) -> None:
         f"Dernière construction : **{run['run_id']}**, terminée le "
         f"{pd.Timestamp(run['finished_at']).strftime('%d/%m/%Y à %H:%M:%S')} (UTC)."
     )
-    stages = queries.build_stages(ctx.path, run["run_id"])
+    stages = build_status.build_stages(ctx.path, run["run_id"])
     if not stages.empty:
         st.caption(
             "Durée des étapes : "
             + ", ".join(f"{s.stage} {fmt.number(s.seconds, 1)} s" for s in stages.itertuples())
         )
-    summary = queries.validation_summary(ctx.path, run["run_id"])
+    summary = build_status.validation_summary(ctx.path, run["run_id"])
     if summary is None:
         st.info("Aucun résultat de validation dans cet entrepôt (table audit.validation_results absente).")
         return
@@ -109,7 +112,7 @@ def quality_section(ctx: PageContext) -> None:
     total = int(summary["expectations"].sum())
     if failed:
         st.error(f"{failed} attente(s) de validation sur {total} en échec.")
-        st.table(queries.validation_failures(ctx.path, run["run_id"]))
+        st.table(build_status.validation_failures(ctx.path, run["run_id"]))
     else:
         st.success(f"Les {total} attentes de validation (Great Expectations) sont satisfaites.")
     summary["suite"] = summary["suite"].map(lambda code: SUITES_FR.get(code, code))

@@ -20,13 +20,7 @@ from app.context import PageContext, current
 from app.filters import PLACE_QUESTION
 from app.navigation import heading
 from app.queries import CHOICE_TYPES, SUMMARY_TYPES
-
-
-def report_tables(questions: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """(``T1``, its questions) for every numbered table of the codebook, in the report's order."""
-    numbered = questions[questions["report_table"].fillna("").str.fullmatch(r"T\d+")]
-    ids = sorted(numbered["report_table"].unique(), key=lambda t: int(t[1:]))
-    return [(t, numbered[numbered["report_table"] == t]) for t in ids]
+from app.scans import report_tables, tables_request
 
 
 def _number(table_id: str) -> int:
@@ -55,9 +49,9 @@ def not_asked(ctx: PageContext, table_id: str, title: str) -> None:
 
 
 def crosstab_table(ctx: PageContext, table_id: str, pair: pd.Series, questions: pd.DataFrame,
-                   variables: dict[str, queries.CrossVariable]) -> None:
+                   variables: dict[str, queries.CrossVariable], cells: pd.DataFrame) -> None:
     row, col = variables[pair["row_question"]], variables[pair["col_question"]]
-    table = display.cross_table(queries.crosstab(ctx.path, ctx.filter, row, col), ctx.policy)
+    table = display.cross_table(cells, ctx.policy)
     wording = questions.set_index("question_code").loc[[row.question_code, col.question_code], "wording_fr"]
     total_hidden = bool(table.hidden.loc[display.TOTAL, display.TOTAL])
     shown = display.ShownTable(
@@ -96,20 +90,29 @@ def render() -> None:
     questions = queries.questions(ctx.path, ctx.filter.wave)  # as the selected wave asked them
     tables = report_tables(every)
     asked = questions[questions["report_table"].isin([table_id for table_id, _ in tables])]
-    freq = queries.frequencies(ctx.path, ctx.filter, asked[asked["type"].isin(CHOICE_TYPES)]["question_code"].tolist())
+    scan = tables_request(ctx.path, ctx.filter.wave)  # every table from one reading of the selection
+    with st.spinner(ui.COMPUTING):
+        queries.prefetch(ctx.path, ctx.filter, scan)
+    freq = queries.frequencies(ctx.path, ctx.filter, asked[asked["type"].isin(CHOICE_TYPES)]["question_code"],
+                               within=scan)
     summaries = queries.scale_summaries(
-        ctx.path, ctx.filter, asked[asked["type"].isin(SUMMARY_TYPES)]["question_code"].tolist()
+        ctx.path, ctx.filter, asked[asked["type"].isin(SUMMARY_TYPES)]["question_code"], within=scan
     )
     pairs = queries.report_crosstabs(ctx.path).set_index("report_figure")
     asked_pairs = set(queries.report_crosstabs(ctx.path, ctx.filter.wave)["crosstab_id"])
     variables = {v.key: v for v in queries.cross_variables(ctx.path, ctx.filter.wave)}
+    crossed = pairs[pairs["crosstab_id"].isin(asked_pairs) & pairs.index.isin([t for t, _ in tables])]
+    cells = dict(zip(crossed["crosstab_id"], queries.crosstabs(  # every cross-tab in one statement
+        ctx.path, ctx.filter, [(variables[p.row_question], variables[p.col_question]) for p in crossed.itertuples()],
+        within=scan,
+    ), strict=True))
     first_labels = every.set_index("question_code")["label_fr"]
     for table_id, qs in tables:
         with st.container(border=True):
             if table_id in pairs.index:
                 pair = pairs.loc[table_id]
                 if pair["crosstab_id"] in asked_pairs:
-                    crosstab_table(ctx, table_id, pair, questions, variables)
+                    crosstab_table(ctx, table_id, pair, questions, variables, cells[pair["crosstab_id"]])
                 else:
                     row, col = (first_labels.get(pair[side], pair[side]) for side in ("row_question", "col_question"))
                     not_asked(ctx, table_id, f"{row} × {col}")

@@ -151,7 +151,8 @@ def render() -> None:
         "test sur la sélection)."
     )
     tests = as_asked(stats_tables.tests(ctx.path, ctx.filter.wave), variable_names(ctx))
-    withheld = withholding.withheld_comparisons(ctx.path, ctx.filter.wave, tests, ctx.policy)
+    with st.spinner(ui.COMPUTING):  # the group sizes of every test, from one reading of the wave
+        withheld = withholding.withheld_comparisons(ctx.path, ctx.filter.wave, tests, ctx.policy)
     claims_section(ctx, withheld)
     tests_section(ctx, tests, withheld)
 
