@@ -10,6 +10,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+# Altair validates every part of a chart as it is built, then the whole chart again when Streamlit serialises it
+# (to_dict): the second check still stops a malformed chart, the first costs a tenth of a second a page.
+alt.utils.schemapi.disable_debug_mode()
+
 GROUP_COLORS = {"Oui": "#1f5fa8", "Non": "#b7c7db"}
 BAR_COLOR = "#1f5fa8"
 _LABEL_LIMIT = 360

@@ -69,7 +69,13 @@ def prefetch(path: Path, f: RespondentFilter, request: Request) -> None:
 
 def population(path: Path, f: RespondentFilter) -> tuple[int, int]:
     """How many respondents the filter keeps, and the cell key of that set (no scan of answers: the sidebar's
-    count, on every page)."""
+    count, on every page).
+
+    A whole wave's size is shown exact (the published sample size), so it needs no cell key (0): counting it
+    skips the record keys, which cost more than the count (a tenth of a second a page at 1M respondents)."""
+    if not f.is_subset:
+        row = query(path, "select count(*) as n from marts.respondents where wave = $wave", {"wave": f.wave})
+        return int(row["n"].iloc[0]), 0
     sel_sql, params = f.selection(path)
     row = query(path, f"select count(*) as n, {cell_key_sql('record_key')} as ckey from ({sel_sql})", params).iloc[0]
     return int(row["n"]), int(row["ckey"])

@@ -1,5 +1,5 @@
 -- depends_on: {{ ref('stg_codebook__variables') }} {{ ref('stg_codebook__questions') }}
-{{ config(materialized='table') }}  -- read by every page of the app: a table, not a view recomputed per query
+{{ config(materialized='view') }}  -- a long reading for analysts; the app reads the wide rows (marts.respondents_wide): stored, tens of millions of rows at scale
 -- Single-choice answers of kept respondents, long: one row per respondent × question asked.
 with respondents as (
     select * from {{ ref('respondents') }}

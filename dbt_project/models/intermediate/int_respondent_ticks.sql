@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}  -- read by every page of the app: a table, not a view recomputed per query
+{{ config(materialized='view') }}  -- a long reading for analysts; the app reads the wide rows (marts.respondents_wide): stored, tens of millions of rows at scale
 -- Multiple-choice boxes of kept respondents, long: places and the other multiple-choice questions together.
 select
     wave,
