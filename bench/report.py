@@ -113,31 +113,25 @@ def targets(table: dict[tuple[int, str], tuple[float, float]], sizes: list[int])
 
     out = []
     if wall(178, "total") is not None:
-        out.append(f"- sample build: {wall(178, 'total'):.1f} s (target < 20 s)")
+        out.append(f"- sample build: {wall(178, 'total'):.1f} s (target ≤ 8 s)")
     big = max(sizes)
     if wall(big, "total") is not None:
         out.append(f"- {big:,} respondents: build {wall(big, 'total'):.1f} s, peak {table[(big, 'total')][1]:.0f} MB "
-                   "(targets at 1M: < 120 s, < 6 GB)")
-        if wall(big, "duckdb_read"):
-            out.append(f"- build / DuckDB bare read at {big:,}: "
-                       f"{wall(big, 'total') / wall(big, 'duckdb_read'):.1f}× (target ≤ 10×)")
+                   "(limits at 1M: < 120 s, < 6 GB)")
+        if wall(big, "pandas_baseline"):
+            verdict = "met" if wall(big, "total") < wall(big, "pandas_baseline") else "not met"
+            out.append(f"- whole validated build / pandas baseline (report tables only) at {big:,}: "
+                       f"{wall(big, 'total'):.1f} s / {wall(big, 'pandas_baseline'):.1f} s = "
+                       f"{wall(big, 'total') / wall(big, 'pandas_baseline'):.2f} (target < 1: {verdict})")
         if wall(big, "duckdb_read") and wall(big, "duckdb_load"):
-            out.append(f"- DuckDB's own load of the export / its bare read at {big:,}: "
-                       f"{wall(big, 'duckdb_load') / wall(big, 'duckdb_read'):.1f}× (for scale: the raw copy alone)")
-        if wall(big, "report_tables") and wall(big, "pandas_baseline"):
-            out.append(f"- pandas baseline / report tables at {big:,}: "
-                       f"{wall(big, 'pandas_baseline') / wall(big, 'report_tables'):.1f}× faster (target ≥ 3×)")
-    if big != 178 and all(wall(s, st) for s, st in ((178, "total"), (178, "report_tables"), (big, "duckdb_load"))):
+            out.append(f"- for scale at {big:,}: DuckDB's bare read {wall(big, 'duckdb_read'):.1f} s, its own load of "
+                       f"the export {wall(big, 'duckdb_load'):.1f} s, the report tables alone (ingest + dbt models) "
+                       f"{wall(big, 'report_tables') or 0:.1f} s")
+    if big != 178 and all(wall(s, st) for s, st in ((178, "total"), (big, "duckdb_load"))):
         # What any build pays whatever the size (dbt, GX and stats start-up: the sample build) plus the least
         # that keeping the raw export costs at this size (DuckDB's own load of it): a floor for this design.
         floor = wall(178, "total") + wall(big, "duckdb_load")
-        tables_floor = wall(178, "report_tables") + wall(big, "duckdb_load")
-        out.append(f"- floor of this design at {big:,} (sample build + DuckDB's own load): {floor:.1f} s"
-                   + (f" = {floor / wall(big, 'duckdb_read'):.1f}× the bare read" if wall(big, "duckdb_read") else ""))
-        if wall(big, "pandas_baseline"):
-            out.append(f"- floor of the report tables at {big:,} (sample report tables + DuckDB's own load): "
-                       f"{tables_floor:.1f} s, against {wall(big, 'pandas_baseline') / 3:.1f} s for 3× the pandas "
-                       "baseline")
+        out.append(f"- floor of this design at {big:,} (sample build + DuckDB's own load): {floor:.1f} s")
     pages = {stage: wall(big, stage) for s, stage in table if s == big and stage.startswith(f"{PAGE}:")}
     if pages:
         slowest = max(pages, key=lambda stage: pages[stage] or 0.0)
