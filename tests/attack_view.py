@@ -20,6 +20,7 @@ import pandas as pd
 from app import display, queries
 from app.disclosure import Policy
 from app.filters import DEPARTMENT_QUESTION, PLACE_QUESTION, POST_TITLE_QUESTION, RespondentFilter
+from app.wide import Request
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,15 @@ def observe(
     variables = {v.key: v for v in queries.cross_variables(path, wave)}
     pairs = queries.report_crosstabs(path, wave)
     comparisons = queries.report_comparisons(path, wave)
+    crossed = [(variables[p.row_question], variables[p.col_question]) for p in pairs.itertuples()]
+    groupings = [(c.value_question, c.group_question, None if pd.isna(c.group_item) else c.group_item)
+                 for c in comparisons.itertuples()]
+    # Each selection read once for its answers, once for its cross-tabs and once for its group comparisons, as
+    # the pages read theirs (app.scans): the same numbers as each query alone (tests/test_app_wide_queries.py),
+    # in two thirds of the time (at the sample's size a scan costs its planning, which grows faster than its sets).
+    answers = Request.of(questions=[*choice_qs, *value_qs])
+    crossings = Request.of(pairs=[((r.question_code, r.item_code), (c.question_code, c.item_code)) for r, c in crossed])
+    comparing = Request.of(groupings=groupings)
     counts: list[Count] = []
     mags: list[Magnitude] = []
     chosen = selections(path, wave)
@@ -186,7 +196,7 @@ def observe(
             counts.append(Count("population", s, sel, n, 0))  # the published sample size
         if 0 < n < policy.k:
             continue  # the pages show nothing else
-        freq = queries.frequencies(path, f, choice_qs)
+        freq = queries.frequencies(path, f, choice_qs, within=answers)
         for question, rows in freq.groupby("question_code", sort=False):
             rows = rows[rows["item_kind"].isin(["choice", "item"])].sort_values("item_position")
             multi = rows["question_type"].iloc[0] == "multi"
@@ -202,16 +212,14 @@ def observe(
                 if multi:
                     counts.append(Count(f"{question}!={code}", s, base_mask & ~cell, _value(shown_not), slack))
             counts.append(Count(f"{question}:base", s, base_mask, table.base, slack))
-        raw = queries.scale_summaries(path, f, value_qs)
+        raw = queries.scale_summaries(path, f, value_qs, within=answers)
         summaries = display.shown_magnitudes(raw, policy)
         for shown, true in zip(summaries.itertuples(), raw.itertuples(), strict=True):
             variable = f"{shown.question_code}:{shown.item_code}"
             members = sel & union(1 << i for i in data.values.get(variable, {}))
             mags.append(_magnitude(variable, s, members, shown, true, policy, slack))
             counts.append(Count(f"{variable}:n", s, members, _value(shown.n), slack))
-        for pair in pairs.itertuples():
-            row, col = variables[pair.row_question], variables[pair.col_question]
-            cells = queries.crosstab(path, f, row, col)
+        for (row, col), cells in zip(crossed, queries.crosstabs(path, f, crossed, within=crossings), strict=True):
             table = display.cross_table(cells, policy)
             row_codes = dict(zip(cells["row_label"], cells["row_code"], strict=False))
             col_codes = dict(zip(cells["col_label"], cells["col_code"], strict=False))
@@ -226,9 +234,8 @@ def observe(
                 lines = (f"{row.key}×{col.key}:row:{r_label}", f"{row.key}×{col.key}:col:{c_label}") if inner else ()
                 what = f"{row.key}×{col.key}:{r_label}|{c_label}"
                 counts.append(Count(what, s, sel & r_mask & c_mask, value, slack, lines))
-        for comp in comparisons.itertuples():
-            group_item = None if pd.isna(comp.group_item) else comp.group_item
-            raw_groups = queries.group_means(path, f, comp.value_question, comp.group_question, group_item)
+        all_groups = queries.group_means_of(path, f, groupings, within=comparing)
+        for comp, raw_groups in zip(comparisons.itertuples(), all_groups, strict=True):
             shown_groups = display.shown_magnitudes(raw_groups, policy)
             for shown, true in zip(shown_groups.itertuples(), raw_groups.itertuples(), strict=True):
                 variable = f"{comp.value_question}:{shown.item_code}"
