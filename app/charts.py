@@ -7,12 +7,24 @@ drawing and say so beneath. Labels on bars are French strings prepared by
 
 from __future__ import annotations
 
+import functools
+
 import altair as alt
 import pandas as pd
 
 # Altair validates every part of a chart as it is built, then the whole chart again when Streamlit serialises it
 # (to_dict): the second check still stops a malformed chart, the first costs a tenth of a second a page.
 alt.utils.schemapi.disable_debug_mode()
+
+
+
+def unchecked(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart``, serialised by Streamlit without Altair's JSON-schema check of the whole spec (a third of the
+    Figures page's render time). The charts are this module's own, and a test checks every chart each page
+    draws against the schema (tests/test_app_pages.py)."""
+    object.__setattr__(chart, "to_dict", functools.partial(chart.to_dict, validate=False))
+    return chart
+
 
 GROUP_COLORS = {"Oui": "#1f5fa8", "Non": "#b7c7db"}
 BAR_COLOR = "#1f5fa8"

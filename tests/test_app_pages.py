@@ -354,3 +354,31 @@ def test_a_small_answer_hides_only_itself(open_app, sample_con) -> None:
     )
     assert all(table.loc[label, "Effectif"] == fmt.HIDDEN for label in small)
     assert all(table.loc[label, "Effectif"] != fmt.HIDDEN for label in large)  # no complement hidden
+
+
+def test_every_chart_a_page_draws_passes_the_vega_lite_schema(open_app, monkeypatch) -> None:
+    """The pages skip Altair's schema check when Streamlit serialises a chart (app.charts.unchecked): here every
+    chart of every page, in both waves, is checked as Altair would."""
+    from app import charts
+
+    checked: list[str] = []
+    unchecked = charts.unchecked
+
+    def checking(chart):
+        spec = chart.to_dict()  # validates against Vega-Lite's schema; raises on a malformed chart
+        checked.append(str(spec.get("$schema", "")))
+        return unchecked(chart)
+
+    monkeypatch.setattr(charts, "unchecked", checking)
+    drawn = {}
+    for wave in WAVES:
+        for spec in PAGES:
+            before = len(checked)
+            assert_clean(open_app(spec.script, wave=wave))
+            drawn[(spec.url_path, wave)] = len(checked) - before
+    # the pages that draw charts drew them (each count also holds the opening page's, the overview's funnel,
+    # drawn before the app switches page): figures 1–6, Évolution's bars; the Tests page draws none of its own
+    assert drawn[("vue-d-ensemble", "2023")] >= 1
+    assert drawn[("figures", "2023")] >= drawn[("tests", "2023")] + 6
+    assert drawn[("evolution", "2024")] > drawn[("tests", "2024")]
+    assert all("vega-lite" in s for s in checked)

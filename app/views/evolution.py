@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import evolution, fmt, queries, readings, ui
+from app import charts, evolution, fmt, queries, readings, ui
 from app import evolution_display as show
 from app.context import PageContext, current
 from app.evolution import Comparison
@@ -94,7 +94,7 @@ def section(ctx: PageContext, c: Comparison, tests: pd.DataFrame | None, withhel
     st.table(show.shown_table(c, columns))
     drawn = show.chart_frame(c)
     if not drawn.empty:
-        st.altair_chart(show.wave_bars(drawn, c.waves, show.x_title(c)), width="stretch")
+        st.altair_chart(charts.unchecked(show.wave_bars(drawn, c.waves, show.x_title(c))), width="stretch")
     spread = show.spread_table(c)
     if spread is not None:
         with st.expander("Médianes et écarts types (non testés)"):

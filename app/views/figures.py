@@ -92,7 +92,7 @@ def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame
     if visible.empty:
         st.warning("Aucun groupe assez grand pour être représenté dans la sélection.")
     else:
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(charts.unchecked(chart), width="stretch")
     if groups["hidden"].any():
         st.caption(f"{int(groups['hidden'].sum())} groupe(s) non représenté(s). " + ui.hidden_note(ctx.k))
     st.caption(ui.PERTURBATION_NOTE)
@@ -134,7 +134,7 @@ def distribution_figure(ctx: PageContext, questions: pd.DataFrame, scan: Request
         st.warning("Aucune classe assez grande pour être représentée dans la sélection.")
     else:
         st.altair_chart(
-            charts.histogram(drawn, CLASS, RESPONDENTS, "Texte", q["label_fr"], RESPONDENTS),
+            charts.unchecked(charts.histogram(drawn, CLASS, RESPONDENTS, "Texte", q["label_fr"], RESPONDENTS)),
             width="stretch",
         )
     st.caption(

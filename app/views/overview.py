@@ -55,7 +55,8 @@ def funnel_section(ctx: PageContext) -> None:
     short = ["Retenues", *[r.split(" :")[0] for r in excluded["reason_fr"]]]
     chart = pd.DataFrame({"Étape": short, "Connexions": counts, "hidden": hidden})
     chart = chart[~chart["hidden"]].assign(Texte=lambda t: t["Connexions"].map(fmt.count))
-    right.altair_chart(charts.hbar(chart, "Étape", "Connexions", "Texte", "Connexions"), width="stretch")
+    funnel = charts.hbar(chart, "Étape", "Connexions", "Texte", "Connexions")
+    right.altair_chart(charts.unchecked(funnel), width="stretch")
     if hidden.any():
         right.caption(ui.hidden_note(ctx.k))
 
