@@ -126,6 +126,11 @@ class CrossVariable:
         """The variable's name as the stats stage writes it (``place__mairie``)."""
         return self.question_code if self.item_code is None else f"{self.question_code}__{self.item_code}"
 
+    @property
+    def variable(self) -> tuple[str, str | None]:
+        """(question, box or None): how a scan request names it (app.wide.Variable)."""
+        return (self.question_code, self.item_code)
+
 
 def cross_variables(path: Path, wave: str | None = None) -> list[CrossVariable]:
     """The single-choice questions asked in ``wave``, then each place of work asked then, in questionnaire order,
@@ -153,6 +158,13 @@ def report_crosstabs(path: Path, wave: str | None = None) -> pd.DataFrame:
         return pairs
     keys = {v.key for v in cross_variables(path, wave)}
     return pairs[pairs["row_question"].isin(keys) & pairs["col_question"].isin(keys)].reset_index(drop=True)
+
+
+def comparison_groupings(comparisons: pd.DataFrame) -> list[tuple[str, str, str | None]]:
+    """Each of ``comparisons`` (rows of :func:`report_comparisons`) as the query layer takes it: (value question,
+    group question, group box or None)."""
+    return [(c.value_question, c.group_question, None if pd.isna(c.group_item) else c.group_item)
+            for c in comparisons.itertuples()]
 
 
 def report_comparisons(path: Path, wave: str | None = None) -> pd.DataFrame:

@@ -153,7 +153,7 @@ def crosstabs(path: Path, f: RespondentFilter, pairs: list[tuple[CrossVariable, 
     every cross-tab of the stats stage)."""
     if not pairs:
         return []
-    variables = [((r.question_code, r.item_code), (c.question_code, c.item_code)) for r, c in pairs]
+    variables = [(r.variable, c.variable) for r, c in pairs]
     request = covering(Request.of(pairs=variables), within)
     edition = wide.edition(path, f.wave)
     params: dict[str, list] = {key: [] for key in ("row_questions", "row_items", "col_questions", "col_items",

@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 from app import display, queries
+from app.codebook import comparison_groupings
 from app.disclosure import Policy
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.filters import RespondentFilter
 from app.perturbation import combine
-from app.queries import CHOICE_TYPES, DISTRIBUTION_TABLE, SUMMARY_TYPES, Request
-from app.scans import report_request, report_tables
+from app.queries import CHOICE_TYPES, SUMMARY_TYPES, Request
+from app.scans import distribution_question, report_request, report_tables
 from stats.results import WAVE_DIFFERENCE, wave_difference_id
 
 #: ``stats.tests``'s kind of the tests of a difference between two waves (stats/waves.py).
@@ -360,9 +361,9 @@ def figure_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Po
     """Figures 1 and 3–6 (group means) and figure 2 (the distribution of table 8's number), in both waves."""
     every = queries.questions(path)
     types = every.set_index("question_code")["type"]
-    comparisons = [pd.Series(comp) for comp in queries.report_comparisons(path).to_dict("records")]
-    groupings = [(c["value_question"], c["group_question"], None if pd.isna(c["group_item"]) else c["group_item"])
-                 for c in comparisons]
+    report = queries.report_comparisons(path)
+    comparisons = [pd.Series(comp) for comp in report.to_dict("records")]
+    groupings = comparison_groupings(report)
     # what each wave asked, and its groups, all of a wave's in one statement
     asked_by = {e.wave: [e.asked(((v, v), (g, g), *(((g, i),) if i else ()))) for v, g, i in groupings]
                 for e in editions}
@@ -384,9 +385,8 @@ def figure_comparisons(path: Path, editions: tuple[Edition, Edition], policy: Po
             notes.append(f"Oui / Non : intervient ou non dans {place}")
         out.append(_comparison(str(comp["report_figure"]), str(comp["title_fr"]), MEAN, *editions, sides,
                                tuple(asked), wording=_label(editions, vq, "wording_fr") or "", notes=tuple(notes)))
-    numbers = every[(every["report_table"] == DISTRIBUTION_TABLE) & (every["type"] == "number")]
-    if not numbers.empty:
-        q = numbers.iloc[0]["question_code"]
+    q = distribution_question(every)
+    if q is not None:
         asked = tuple((q, q) in e.codes for e in editions)
         sides = [distribution_side(queries.value_counts(path, e.filter, q, e.scan), policy, q) if ok else _empty()
                  for e, ok in zip(editions, asked, strict=True)]

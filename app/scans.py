@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.codebook import cross_variables, questions, report_comparisons, report_crosstabs
+from app.codebook import comparison_groupings, cross_variables, questions, report_comparisons, report_crosstabs
 from app.db import FileVersion, run_version
 from app.queries import DISTRIBUTION_TABLE
 from app.wide import Request
@@ -38,7 +38,7 @@ def _tables(path: Path, wave: str) -> Request:
     """Tables 1–13 as ``wave`` asked them: their questions and the report's cross-tabs among them."""
     numbered = {code for _, qs in report_tables(questions(path)) for code in qs["question_code"]}
     asked = [code for code in questions(path, wave)["question_code"] if code in numbered]
-    variables = {v.key: (v.question_code, v.item_code) for v in cross_variables(path, wave)}
+    variables = {v.key: v.variable for v in cross_variables(path, wave)}
     pairs = report_crosstabs(path, wave)
     pairs = pairs[pairs["report_figure"].fillna("").str.fullmatch(TABLE_ID)]
     return Request.of(
@@ -52,8 +52,7 @@ def _figures(path: Path, wave: str) -> Request:
     number = distribution_question(questions(path, wave))
     return Request.of(
         questions=[number] if number else [],
-        groupings=[(c.value_question, c.group_question, None if pd.isna(c.group_item) else c.group_item)
-                   for c in comparisons.itertuples()],
+        groupings=comparison_groupings(comparisons),
     )
 
 

@@ -76,7 +76,7 @@ class _WaveSizes:
         questions = sorted({found[0] for found in terms if found})
         scan = Request.of(
             questions=questions,
-            pairs=[((r.question_code, r.item_code), (c.question_code, c.item_code)) for r, c in pairs.values()],
+            pairs=[(r.variable, c.variable) for r, c in pairs.values()],
         )
         if scan == Request():  # most tests carry their group sizes: nothing to read
             return

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from app import display, queries
+from app.codebook import comparison_groupings
 from app.disclosure import Policy
 from app.filters import DEPARTMENT_QUESTION, PLACE_QUESTION, POST_TITLE_QUESTION, RespondentFilter
 from app.wide import Request
@@ -175,13 +176,12 @@ def observe(
     pairs = queries.report_crosstabs(path, wave)
     comparisons = queries.report_comparisons(path, wave)
     crossed = [(variables[p.row_question], variables[p.col_question]) for p in pairs.itertuples()]
-    groupings = [(c.value_question, c.group_question, None if pd.isna(c.group_item) else c.group_item)
-                 for c in comparisons.itertuples()]
+    groupings = comparison_groupings(comparisons)
     # Each selection read once for its answers, once for its cross-tabs and once for its group comparisons, as
     # the pages read theirs (app.scans): the same numbers as each query alone (tests/test_app_wide_queries.py),
     # in two thirds of the time (at the sample's size a scan costs its planning, which grows faster than its sets).
     answers = Request.of(questions=[*choice_qs, *value_qs])
-    crossings = Request.of(pairs=[((r.question_code, r.item_code), (c.question_code, c.item_code)) for r, c in crossed])
+    crossings = Request.of(pairs=[(r.variable, c.variable) for r, c in crossed])
     comparing = Request.of(groupings=groupings)
     counts: list[Count] = []
     mags: list[Magnitude] = []

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app import charts, display, fmt, queries, readings, stats_tables, ui, withholding
+from app.codebook import comparison_groupings
 from app.context import PageContext, current
 from app.distribution import CLASS, RESPONDENTS, binned
 from app.navigation import heading
@@ -59,11 +60,6 @@ def _data_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     out["Médiane"] = [fmt.shown(fmt.number(v, 1, strip=True), h) for v, h in zip(frame["median"], hidden, strict=True)]
     out["Écart type"] = [fmt.shown(fmt.number(v, 2), h) for v, h in zip(frame["sd"], hidden, strict=True)]
     return out
-
-
-def grouping(comp: pd.Series) -> tuple[str, str, str | None]:
-    """A figure's (value question, group question, group box or None), as the query layer takes it."""
-    return comp["value_question"], comp["group_question"], None if pd.isna(comp["group_item"]) else comp["group_item"]
 
 
 def comparison_figure(ctx: PageContext, comp: pd.Series, questions: pd.DataFrame, groups: pd.DataFrame) -> None:
@@ -161,7 +157,7 @@ def render() -> None:
     with st.spinner(ui.COMPUTING):  # every figure from one reading of the selection
         queries.prefetch(ctx.path, ctx.filter, scan)
         groups = dict(zip(drawn, queries.group_means_of(
-            ctx.path, ctx.filter, [grouping(comparisons.loc[figure]) for figure in drawn], within=scan
+            ctx.path, ctx.filter, comparison_groupings(comparisons.loc[drawn]), within=scan
         ), strict=True))
     for figure in figures:
         with st.container(border=True):
