@@ -72,4 +72,7 @@ def main() -> None:
         db.close_run_connection()
 
 
-main()
+# Streamlit runs this file as __main__; a process spawned by multiprocessing imports it as __mp_main__ and must
+# not run the app (Python's "safe importing of main module" rule).
+if __name__ == "__main__":
+    main()

@@ -168,12 +168,12 @@ def run_checks_and_stats(ctx: BuildContext, workers: Workers) -> None:
         _checks_job, ctx.build_path, ctx.warehouse.parent / "data_docs", f"build-{ctx.run_id}"
     )
     stats = workers["stats"].submit(_stats_job, ctx.build_path)
-    gate, ctx.timings["checks"] = checks.get()
+    gate, ctx.timings["checks"] = workers["checks"].result(checks)
     ctx.log(gate.log_line)
     if gate.failed:
         workers["stats"].close()  # its numbers will not be published; it reads the file this process must write
     else:
-        result, ctx.timings["stats"] = stats.get()
+        result, ctx.timings["stats"] = workers["stats"].result(stats)
     con = duckdb.connect(str(ctx.build_path))
     try:
         try:

@@ -8,8 +8,18 @@ paid while ingest and dbt run, off the build's critical path. The build
 process alone writes what they found into the file, and only once the checks
 passed: the write-audit-publish order is the same as with one process.
 
-A worker dies with the build (``PR_SET_PDEATHSIG``): a killed build leaves no
-process behind, and a worker never writes to the file anyway.
+A worker that dies (killed, out of memory, or unable to start) fails the build
+with :class:`WorkerDied`; it never leaves the build waiting: this is why the
+workers are :class:`concurrent.futures.ProcessPoolExecutor` (which notices a
+dead process) and not :class:`multiprocessing.pool.Pool` (which replaces it
+and waits for ever on the job it lost). A worker dies with the build
+(``PR_SET_PDEATHSIG``): a killed build leaves no process behind, and a worker
+never writes to the file anyway.
+
+Workers are spawned, so each imports the caller's ``__main__`` module first
+(Python's "safe importing of main module" rule): ``python -m pipeline`` is
+safe; a caller whose main module runs something on import gets
+:class:`WorkerDied` naming it.
 """
 
 from __future__ import annotations
@@ -17,9 +27,13 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import signal
+import sys
 from collections.abc import Callable
-from multiprocessing.pool import AsyncResult, Pool
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from pipeline.errors import EnvironmentProblem
 
 T = TypeVar("T")
 
@@ -28,6 +42,10 @@ WARM_IMPORTS = {
     "checks": ("great_expectations", "checks.gate"),
     "stats": ("scipy.stats", "statsmodels.api", "stats.run"),
 }
+
+
+class WorkerDied(EnvironmentProblem):
+    """A worker process stopped without an answer: killed, out of memory, or it could not start."""
 
 
 def die_with_parent() -> None:
@@ -44,6 +62,15 @@ def _warm(modules: tuple[str, ...]) -> None:
         importlib.import_module(name)
 
 
+def _nothing() -> None:
+    """A first job, so that the process starts (and imports) now rather than at the stage's job."""
+
+
+def _caller_main() -> str:
+    main = sys.modules.get("__main__")
+    return getattr(getattr(main, "__spec__", None), "name", None) or getattr(main, "__file__", None) or "-"
+
+
 class Worker:
     """One process, importing its stage's libraries from the moment it is created, that runs one job."""
 
@@ -51,18 +78,39 @@ class Worker:
         # spawn, not fork: the build process holds DuckDB connections and threads that a fork would copy
         context = multiprocessing.get_context("spawn")
         self.stage = stage
-        self._pool: Pool = context.Pool(processes=1, initializer=_warm, initargs=(WARM_IMPORTS[stage],))
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_warm, initargs=(WARM_IMPORTS[stage],)
+        )
+        self._pool.submit(_nothing)
 
-    def submit(self, job: Callable[..., T], *args: Any) -> AsyncResult:
-        return self._pool.apply_async(job, args)
+    def submit(self, job: Callable[..., T], *args: Any) -> Future[T]:
+        try:
+            return self._pool.submit(job, *args)
+        except BrokenProcessPool as exc:
+            raise self._died() from exc
+
+    def result(self, future: Future[T]) -> T:
+        """The job's answer, or its exception; :class:`WorkerDied` if the process stopped without one."""
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise self._died() from exc
+
+    def _died(self) -> WorkerDied:
+        return WorkerDied(
+            f"the {self.stage} worker process stopped without an answer (killed, out of memory, or it could not "
+            f"start: it first imports the main module of the program that runs the build, {_caller_main()})"
+        )
 
     def close(self, finished: bool = False) -> None:
         """Stop the process: let it exit once its job is done (``finished``), or kill it now."""
-        if finished:
-            self._pool.close()
-        else:
-            self._pool.terminate()
-        self._pool.join()
+        if not finished:
+            if hasattr(self._pool, "kill_workers"):  # Python 3.14
+                self._pool.kill_workers()
+            else:
+                for process in list((self._pool._processes or {}).values()):  # no public way before 3.14
+                    process.kill()
+        self._pool.shutdown(wait=True, cancel_futures=not finished)
 
 
 class Workers:

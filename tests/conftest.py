@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,15 @@ from tests.exports import SAMPLE_DIR
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 if _WORKER and "DBT_TARGET_PATH" not in os.environ:
     os.environ["DBT_TARGET_PATH"] = str(DBT_DIR / "target" / f"test-{_WORKER}")
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Streamlit's AppTest runs a page as ``sys.modules["__main__"]`` and leaves it there; a build started later in
+    the same test process would spawn its workers importing that page (:mod:`pipeline.workers`)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

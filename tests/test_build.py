@@ -6,6 +6,7 @@ import hashlib
 import multiprocessing
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ import pytest
 from ingest.errors import ExportError
 from pipeline import build as build_module
 from pipeline.build import build
+from pipeline.workers import WorkerDied
 from tests.exports import (
     PROJECT_DIR,
     REPORT_WAVE,
@@ -185,6 +187,25 @@ def test_building_twice_gives_identical_marts(published: Path, tmp_path: Path) -
     assert _mart_digest(published) == first
     assert multiprocessing.active_children() == []  # the checks and stats workers are gone with the build
     assert not published.with_name(published.name + ".wal").exists()
+
+
+def test_a_worker_that_cannot_start_fails_the_build_instead_of_waiting_for_ever(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks and stats workers are spawned, so each first imports the main module of the program running the
+    build. One that exits on import (as a Streamlit page did, left as __main__ by a test) kills the workers at start:
+    the build stops naming it and publishes nothing (a multiprocessing Pool would start new workers for ever)."""
+    script = tmp_path / "exits_on_import.py"
+    script.write_text("import sys\n\nsys.exit(1)\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    before = _sha(published)
+    with pytest.raises(WorkerDied, match="exits_on_import.py"):
+        build(sample_copy(tmp_path / "raw"), published, log=_quiet)
+    assert _sha(published) == before
+    assert _leftovers(published) == []
+    assert multiprocessing.active_children() == []
 
 
 def test_second_wave_adds_its_rows_and_leaves_first_wave_unchanged(published: Path, tmp_path: Path) -> None:
