@@ -1,11 +1,11 @@
-"""Independence test of a cross-tab chosen on the page: chi-square, or an exact test when cells are sparse.
+"""Independence test of a cross-tab chosen on the page, by the stats stage's own rule.
 
-scipy and statsmodels are imported inside :func:`analyse`, so only a reader
-who opens the Croisements page pays for them. The rule is the stats stage's:
-Pearson's chi-square when every expected count is at least 5 (with Yates'
-continuity correction for a 2×2 table); otherwise Fisher's exact test for a
-2×2 table, and the Fisher-Freeman-Halton exact test by Monte-Carlo (fixed
-seed) beyond. Cramér's V and adjusted standardised residuals come with either.
+:func:`stats.crosstab.independence` computes it and picks the primary method
+(:mod:`stats.rules`: Pearson's chi-square without correction when every
+expected count is at least 5, otherwise the exact test); the page shows that
+primary row, with Cramér's V and the adjusted standardised residuals. scipy
+and statsmodels are imported inside it, so only a reader who opens the
+Croisements page pays for them.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import streamlit as st
 
 RESIDUAL_THRESHOLD = 1.96
 RESIDUAL_SATURATION = 4.0
-MIN_EXPECTED = 5.0
-MONTE_CARLO_RESAMPLES = 9999
-SEED = 20230228
+#: How the page names a primary row's statistic.
+STATISTIC_NAMES = {"chi2": "χ²", "odds_ratio_conditional_mle": "rapport des cotes"}
 
 
 @dataclass(frozen=True)
@@ -47,37 +46,29 @@ class ContingencyResult:
 @st.cache_data(max_entries=256, show_spinner=False)
 def analyse(counts: pd.DataFrame) -> ContingencyResult:
     """Test of independence of rows and columns of ``counts`` (empty rows and columns left out)."""
-    from scipy import stats
-    from statsmodels.stats.contingency_tables import Table
+    from stats.crosstab import independence
 
-    observed = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
-    n = int(observed.to_numpy().sum())
+    res = independence(counts.to_numpy(), [str(c) for c in counts.index], [str(c) for c in counts.columns])
     residuals = pd.DataFrame(np.nan, index=counts.index, columns=counts.columns)
-    if observed.shape[0] < 2 or observed.shape[1] < 2:
+    if not res.tests:
         note = "Test impossible : il faut au moins deux modalités non vides de chaque côté."
-        return ContingencyResult(None, None, None, None, None, None, n, residuals, note)
-    table = observed.to_numpy()
-    chi2 = stats.chi2_contingency(table, correction=True)  # scipy applies Yates only to 2×2 tables
-    cramers_v = float(stats.contingency.association(table, method="cramer"))
-    # shift_zeros=False: statsmodels would add 0.5 to every cell of a table with an empty one, and shade an
-    # empty cell as "more than expected".
-    residuals.loc[observed.index, observed.columns] = Table(table, shift_zeros=False).standardized_resids
-    if (chi2.expected_freq >= MIN_EXPECTED).all():
-        method = "chi2_pearson_yates" if table.shape == (2, 2) else "chi2_pearson"
-        return ContingencyResult(
-            method, "χ²", float(chi2.statistic), float(chi2.dof), float(chi2.pvalue), cramers_v, n, residuals
-        )
-    note = f"Effectif théorique inférieur à {MIN_EXPECTED:g} dans au moins une case : test exact."
-    if table.shape == (2, 2):
-        exact = stats.fisher_exact(table)
-        return ContingencyResult(
-            "fisher_exact", "rapport des cotes", float(exact.statistic), None, float(exact.pvalue), cramers_v, n,
-            residuals, note,
-        )
-    method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(SEED))
-    exact = stats.fisher_exact(table, method=method)
+        return ContingencyResult(None, None, None, None, None, None, res.n, residuals, note)
+    rows = [c for c in counts.index if str(c) in res.row_codes]
+    cols = [c for c in counts.columns if str(c) in res.col_codes]
+    residuals.loc[rows, cols] = res.adjusted_residuals
+    primary = next(t for t in res.tests if t["is_primary"])
+    exact = primary["reading"] == "exact"
+    named = STATISTIC_NAMES.get(primary.get("statistic_name"))  # a table's probability is not shown
     return ContingencyResult(
-        "fisher_freeman_halton_monte_carlo", None, None, None, float(exact.pvalue), cramers_v, n, residuals, note
+        primary["method"],
+        named,
+        primary.get("statistic") if named else None,
+        primary.get("df"),
+        primary["p_value"],
+        primary["effect_size"],
+        res.n,
+        residuals,
+        "Effectif théorique inférieur à 5 dans au moins une case : test exact." if exact else None,
     )
 
 

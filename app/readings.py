@@ -18,7 +18,7 @@ ALPHA = 0.05
 
 METHODS_FR = {
     "chi2_pearson": "khi-deux de Pearson",
-    "chi2_pearson_yates": "khi-deux de Pearson (correction de Yates)",
+    "chi2_yates": "khi-deux avec correction de Yates",
     "fisher_exact": "test exact de Fisher",
     "fisher_freeman_halton_monte_carlo": "test exact de Fisher-Freeman-Halton (Monte-Carlo)",
     "chi2_monte_carlo": "khi-deux (p de Monte-Carlo)",
@@ -30,6 +30,8 @@ METHODS_FR = {
     "kruskal_wallis": "H de Kruskal-Wallis",
     "tukey_hsd": "comparaisons de Tukey (HSD)",
     "games_howell": "comparaisons de Games-Howell",
+    "paired_t": "t apparié",
+    "wilcoxon_signed_rank": "rangs signés de Wilcoxon",
     "share_wilson": "proportion (intervalle de confiance de Wilson)",
     "ols_hc3_wald_f": "régression linéaire (F de Wald, erreurs HC3)",
     "ols_hc3_t": "régression linéaire (t, erreurs HC3)",
@@ -46,7 +48,8 @@ EFFECTS_FR = {
 }
 
 STATISTICS_FR = {
-    "chi2": "χ²", "odds_ratio": "rapport des cotes", "table_probability": "probabilité de la table",
+    "chi2": "χ²", "odds_ratio": "rapport des cotes", "odds_ratio_conditional_mle": "rapport des cotes",
+    "table_probability": "probabilité de la table",
     "mean_difference": "différence de moyennes", "t": "t", "U": "U", "H": "H", "F": "F",
 }
 

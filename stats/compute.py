@@ -18,9 +18,11 @@ from stats import data
 from stats.counts import Counts
 from stats.crosstab import independence
 from stats.groups import k_groups, two_groups
-from stats.plan import Crosstab, KGroups, Model, TwoGroups, Var
+from stats.paired import paired_two, within_subjects
+from stats.plan import Crosstab, KGroups, Model, Paired, TwoGroups, Var, Within
 from stats.regression import COV_TYPE, Predictor, fit_ols
 from stats.results import CellRow, CoefficientRow, TestRow, as_json
+from stats.rules import MODEL, MODEL_RULE
 
 Arrays = dict[str, np.ndarray]
 SELECTED = 0  # index of "Y" in plan.BOX_CHOICES
@@ -86,7 +88,7 @@ def crosstab(con: duckdb.DuckDBPyConnection, wave: str, spec: Crosstab) -> tuple
         n=res.n,
         notes=missing_note(n_missing) + res.notes,
     )
-    results = res.tests or [dict(method="chi2_pearson", is_primary=True)]
+    results = res.rows()
     rows = [make_row(wave, spec.comparison_id, r, **context) for r in results]
     cells = []
     if res.expected is not None:
@@ -124,7 +126,7 @@ def compare_two(wave: str, spec: TwoGroups, counts: data.GroupedCounts) -> list[
     )
     rest = [c for i, c in enumerate(counts.by_choice) if i != SELECTED]
     others = Counts.tally(np.concatenate([c.values for c in rest]), np.concatenate([c.counts for c in rest]))
-    results = two_groups(counts.by_choice[SELECTED], others, labels)
+    results = two_groups(counts.by_choice[SELECTED], others, labels, spec.outcome.kind)
     return [make_row(wave, spec.comparison_id, r, **context) for r in results]
 
 
@@ -137,7 +139,7 @@ def compare_k(wave: str, spec: KGroups, arrays: Arrays, by_name: dict[str, Var])
     present = [i for i in range(len(codes)) if np.any(valid & (g == i))]
     groups = [y[valid & (g == i)] for i in present]
     context = comparison_context(spec.family, "k_groups", spec.outcome, spec.group, n_missing)
-    omnibus, pairs = k_groups(groups, [codes[i] for i in present], spec.group.labels)
+    omnibus, pairs = k_groups(groups, [codes[i] for i in present], spec.group.labels, spec.outcome.kind)
     rows = [make_row(wave, spec.comparison_id, r, **context) for r in omnibus]
     for r in pairs:
         a, b = r["pair"]
@@ -150,6 +152,37 @@ def compare_k(wave: str, spec: KGroups, arrays: Arrays, by_name: dict[str, Var])
         )
         rows.append(make_row(wave, pair_id, r, **pair_context))
     return rows
+
+
+def compare_paired(wave: str, spec: Paired, arrays: Arrays, by_name: dict[str, Var]) -> list[TestRow]:
+    """Two items of one question, the same respondents (table 6)."""
+    population = asked(arrays, spec.first, by_name)
+    x, y = arrays[spec.first.name][population], arrays[spec.second.name][population]
+    n_missing = int((np.isnan(x) | np.isnan(y)).sum())
+    labels = (spec.first.short_label, spec.second.short_label)
+    context = comparison_context(
+        spec.family, "paired", spec.first, spec.second, n_missing,
+        variables=f"{spec.first.label} / {spec.second.short_label}", groups=as_json(list(labels)),
+    )
+    return [make_row(wave, spec.comparison_id, r, **context) for r in paired_two(x, y, labels, spec.first.kind)]
+
+
+def compare_within(wave: str, spec: Within, arrays: Arrays, by_name: dict[str, Var]) -> list[TestRow]:
+    """Do the items of one question differ within respondents (tables 4 and 5)?"""
+    first = spec.items[0]
+    population = asked(arrays, first, by_name)
+    columns = [arrays[v.name][population] for v in spec.items]
+    if first.kind == "box":  # box arrays hold the choice's index: 0 is "ticked"
+        columns = [np.where(np.isnan(c), np.nan, (c == SELECTED).astype(float)) for c in columns]
+    matrix = np.column_stack(columns) if columns else np.empty((0, 0))
+    n_missing = int(np.isnan(matrix).any(axis=1).sum()) if matrix.size else 0
+    codes = [v.name.split("__", 1)[-1] for v in spec.items]
+    result = within_subjects(matrix, codes, [v.short_label for v in spec.items], first.kind)
+    context = dict(
+        family=spec.family, kind="within", variables=first.label.split(" : ")[0], outcome=spec.question_code,
+        outcome_label=first.label.split(" : ")[0], n_missing=n_missing, notes=missing_note(n_missing),
+    )
+    return [make_row(wave, spec.comparison_id, result, **context)]
 
 
 def model_frame(spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[pd.DataFrame, list[Predictor]]:
@@ -182,7 +215,9 @@ def regression(wave: str, spec: Model, arrays: Arrays, by_name: dict[str, Var]) 
         spec.comparison_id,
         dict(
             method="ols_hc3_wald_f",
+            reading=MODEL,
             is_primary=True,
+            method_rule=MODEL_RULE,
             statistic_name="F",
             statistic=m.get("f_statistic"),
             df=m.get("df_model"),
@@ -211,7 +246,9 @@ def regression(wave: str, spec: Model, arrays: Arrays, by_name: dict[str, Var]) 
                     term_id,
                     dict(
                         method="ols_hc3_t",
+                        reading=MODEL,
                         is_primary=True,
+                        method_rule=MODEL_RULE,
                         statistic_name="t",
                         statistic=t["t_value"],
                         df=m["df_resid"],

@@ -1,14 +1,20 @@
-"""Tests of independence on a cross-tabulation of counts.
+"""Tests of independence on a cross-tabulation of counts, and the rule that picks the primary one.
 
-Pearson's chi-square is the report's test (its tables 3 and 11). It is only
-trusted when every expected count is at least 5; below that the exact
-conditional test takes over as the primary method: Fisher's exact test for a
-2×2 table, the Freeman–Halton generalisation estimated by Monte-Carlo (fixed
-seed, so a rebuild gives the same p-value) for a larger one. The chi-square row
-is kept either way, so readers can see both; a 2×2 table always gets Fisher's
-test too (it costs nothing), primary only when an expected count is small.
-Yates' continuity correction is applied to 2×2 tables only (as scipy does for
-one degree of freedom), and the method name says so.
+The rule (``method_rule`` of every row; the README states it too), as
+gtsummary's ``add_p`` and jamovi's ``contTables`` apply it by default:
+
+* every expected count ≥ 5 (Cochran's rule): Pearson's chi-square *without*
+  continuity correction is primary;
+* an expected count below 5: the exact conditional test is primary, Fisher's
+  for a 2×2 table, Freeman–Halton's for a larger one (estimated by Monte-Carlo,
+  fixed seed, with its standard error; a p-value at the estimate's floor
+  1/(B + 1) is an upper bound and flagged so).
+
+Every table gets both readings, so that the sensitivity adjustments run over
+the whole family (:mod:`stats.multitest`); a 2×2 table also gets Yates'
+corrected chi-square (known to be conservative; never primary) and the
+conditional maximum-likelihood odds ratio with its exact interval (R's
+``fisher.test``), infinite when a cell is empty.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-MIN_EXPECTED = 5.0
+from stats.rules import ASYMPTOTIC, CONTINUITY_CORRECTED, EXACT, MIN_EXPECTED, crosstab_rule
+
 SEED = 20230228
 N_RESAMPLES = 9_999
 
@@ -34,6 +41,17 @@ class CrosstabResult:
     col_codes: list[str] = field(default_factory=list)
     n: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[dict]:
+        """The tests, or one primary row without p-value saying why there is none (the table is still compared)."""
+        return self.tests or [
+            dict(
+                method="chi2_pearson",
+                reading=ASYMPTOTIC,
+                is_primary=True,
+                method_rule="pas de test : " + ("; ".join(self.notes) or "tableau vide"),
+            )
+        ]
 
 
 def drop_empty(observed: np.ndarray, row_codes: list[str], col_codes: list[str]) -> tuple[np.ndarray, list, list]:
@@ -86,61 +104,92 @@ def independence(
         return result
 
     is_2x2 = table.shape == (2, 2)
-    chi2 = stats.chi2_contingency(table, correction=is_2x2)
+    chi2 = stats.chi2_contingency(table, correction=False)
     result.expected = chi2.expected_freq
     result.adjusted_residuals = Table(table, shift_zeros=False).standardized_resids
     cramer = float(association(table, method="cramer"))
     small = int((chi2.expected_freq < MIN_EXPECTED).sum())
-    chi2_notes = []
-    if small:
-        chi2_notes.append(
-            f"{small} case(s) sur {table.size} d'effectif attendu < {MIN_EXPECTED:g} "
-            f"(minimum {chi2.expected_freq.min():.2f}) : le test exact fait foi"
-        )
+    primary, rule = crosstab_rule(small, table.size, float(chi2.expected_freq.min()))
+    common = dict(effect_size_name="cramers_v", effect_size=cramer)
     result.tests.append(
         dict(
-            method="chi2_pearson_yates" if is_2x2 else "chi2_pearson",
-            is_primary=not small,
+            common,
+            method="chi2_pearson",
+            reading=ASYMPTOTIC,
+            is_primary=primary == ASYMPTOTIC,
+            method_rule=rule,
             statistic_name="chi2",
             statistic=float(chi2.statistic),
             df=float(chi2.dof),
             p_value=float(chi2.pvalue),
-            effect_size_name="cramers_v",
-            effect_size=cramer,
-            notes=chi2_notes,
+            notes=[],
         )
     )
-    if small or is_2x2:
-        result.tests.append(_exact(table, cramer, is_2x2, primary=bool(small)))
+    if is_2x2:
+        yates = stats.chi2_contingency(table, correction=True)
+        result.tests.append(
+            dict(
+                common,
+                method="chi2_yates",
+                reading=CONTINUITY_CORRECTED,
+                is_primary=False,
+                method_rule=rule + " ; correction de Yates (2×2, conservatrice) : jamais primaire",
+                statistic_name="chi2",
+                statistic=float(yates.statistic),
+                df=float(yates.dof),
+                p_value=float(yates.pvalue),
+                notes=[],
+            )
+        )
+    result.tests.append(dict(common, **_exact(table, is_2x2), is_primary=primary == EXACT, method_rule=rule))
     return result
 
 
-def _exact(table: np.ndarray, cramer: float, is_2x2: bool, primary: bool) -> dict:
+def _exact(table: np.ndarray, is_2x2: bool) -> dict:
     from scipy import stats
+    from scipy.stats.contingency import odds_ratio
 
     if is_2x2:
         res = stats.fisher_exact(table)
+        conditional = odds_ratio(table, kind="conditional")
+        ci = conditional.confidence_interval(confidence_level=0.95)
+        estimate = float(conditional.statistic)
+        notes = ["test exact de Fisher (bilatéral, conditionnel aux marges, comme fisher.test de R)"]
+        if not np.isfinite(estimate) or estimate == 0:
+            notes.append(
+                "une case vide : rapport des cotes "
+                + ("infini" if np.isinf(estimate) else "nul")
+                + " (estimateur du maximum de vraisemblance conditionnel), intervalle exact ouvert de ce côté"
+            )
         return dict(
             method="fisher_exact",
-            is_primary=primary,
-            statistic_name="odds_ratio",
-            statistic=float(res.statistic),
+            reading=EXACT,
+            statistic_name="odds_ratio_conditional_mle",
+            statistic=estimate,
             p_value=float(res.pvalue),
-            effect_size_name="cramers_v",
-            effect_size=cramer,
-            estimate_name="odds_ratio",
-            estimate=float(res.statistic),
-            notes=["test exact de Fisher (bilatéral, conditionnel aux marges)"],
+            estimate_name="odds_ratio_conditional_mle",
+            estimate=estimate,
+            ci_low=float(ci.low),
+            ci_high=float(ci.high),
+            notes=notes,
         )
     method = stats.MonteCarloMethod(n_resamples=N_RESAMPLES, rng=np.random.default_rng(SEED))
     res = stats.fisher_exact(table, method=method)
+    p = float(res.pvalue)
+    floor = 1 / (N_RESAMPLES + 1)
+    at_floor = p <= floor
+    se = float(np.sqrt(p * (1 - p) / N_RESAMPLES))
+    notes = [f"test exact de Freeman–Halton estimé par Monte-Carlo ({N_RESAMPLES} tables, graine {SEED}), "
+             f"erreur-type Monte-Carlo {se:.2g}"]
+    if at_floor:
+        notes.append(f"aucune table simulée aussi extrême : p < {floor:.1g} (borne supérieure, pas une valeur)")
     return dict(
         method="fisher_freeman_halton_monte_carlo",
-        is_primary=primary,
+        reading=EXACT,
         statistic_name="table_probability",
         statistic=float(res.statistic),
-        p_value=float(res.pvalue),
-        effect_size_name="cramers_v",
-        effect_size=cramer,
-        notes=[f"test exact de Freeman–Halton estimé par Monte-Carlo ({N_RESAMPLES} tables, graine {SEED})"],
+        p_value=p,
+        p_value_mc_se=se,
+        p_value_is_upper_bound=at_floor,
+        notes=notes,
     )

@@ -1,11 +1,12 @@
 """Comparisons of a numeric answer between groups of respondents.
 
 Two groups (figures 3–6: those who work in a place against those who do not):
-Student's t (the report's test), Welch's t (primary: the groups differ in size
-and spread, so equal variances are not assumed) and Mann–Whitney's U (the
-answers are skewed counts and 1–10 scales). Several groups (figure 1: years of
-practice by post title): one-way ANOVA, Welch's ANOVA (primary), Kruskal–Wallis,
-and the pairs by Tukey's HSD and Games–Howell.
+Student's t (the report's test), Welch's t and Mann–Whitney's U. Several groups
+(figure 1: years of practice by post title): one-way ANOVA, Welch's ANOVA,
+Kruskal–Wallis, and the pairs by Tukey's HSD, Games–Howell or Mann–Whitney.
+Which one is primary follows :mod:`stats.rules`: the rank tests on a 1–10
+scale or where a group has no spread, Welch's otherwise, the same way on both
+paths.
 
 Each function takes the answers (missing ones already removed) and returns
 dicts of column values for :class:`stats.results.TestRow`; a comparison that
@@ -22,6 +23,7 @@ import numpy as np
 
 from stats.counts import Counts, aligned, mann_whitney_u
 from stats.results import as_json
+from stats.rules import EQUAL_VARIANCES, RANK, UNEQUAL_VARIANCES, groups_rule
 
 MIN_PER_GROUP = 2
 
@@ -55,16 +57,27 @@ def cohens_d(x: Counts, y: Counts) -> float:
     return float((dx["mean"] - dy["mean"]) / pooled)
 
 
-def two_groups(x: Counts | np.ndarray, y: Counts | np.ndarray, labels: tuple[str, str]) -> list[dict]:
+#: The reading of each two-group method (stats.rules).
+TWO_GROUP_READINGS = {"student_t": EQUAL_VARIANCES, "welch_t": UNEQUAL_VARIANCES, "mann_whitney_u": RANK}
+
+
+def degenerate_groups(groups: list[Counts], labels: list[str]) -> list[str]:
+    """The groups a test of means cannot lean on: all answers equal, or fewer than two."""
+    return [label for label, g in zip(labels, groups, strict=True) if g.n < MIN_PER_GROUP or g.constant]
+
+
+def two_groups(
+    x: Counts | np.ndarray, y: Counts | np.ndarray, labels: tuple[str, str], kind: str = "number"
+) -> list[dict]:
     """Student t, Welch t and Mann–Whitney U for ``x`` (the group) against ``y`` (the others).
+
+    ``kind`` is the outcome's (``scale`` or ``number``): with the groups' spread, it decides which method is
+    primary (:func:`stats.rules.groups_rule`).
 
     Each group is given as raw answers or as their value counts
     (:class:`stats.counts.Counts`, what the stats stage passes): the tests
     only need the counts, which stay small however many respondents answer.
     """
-    from statsmodels.stats.meta_analysis import effectsize_smd
-    from statsmodels.stats.weightstats import CompareMeans
-
     x = x if isinstance(x, Counts) else Counts.of(x)
     y = y if isinstance(y, Counts) else Counts.of(y)
     dx, dy = x.describe(), y.describe()
@@ -83,66 +96,79 @@ def two_groups(x: Counts | np.ndarray, y: Counts | np.ndarray, labels: tuple[str
         estimate=dx["mean"] - dy["mean"] if dx["n"] and dy["n"] else None,
     )
     common["direction"] = direction(common["estimate"])
-    methods = ("student_t", "welch_t", "mann_whitney_u")
+    primary, rule = groups_rule(kind, degenerate_groups([x, y], list(labels)) if x.n and y.n else [])
+    rows = [
+        dict(common, method=m, reading=r, is_primary=r == primary, method_rule=rule)
+        for m, r in TWO_GROUP_READINGS.items()
+    ]
     why = _cannot_compare(x, y, labels)
     if why:
-        return [dict(common, method=m, is_primary=m == "welch_t", notes=[why]) for m in methods]
+        return [dict(row, notes=[why]) for row in rows]
+    student, welch, rank = rows
+    return _t_tests(x, y, labels, student, welch) + [_rank_test(x, y, rank)]
 
-    rows = []
-    constant = x.constant and y.constant
-    if min(x.n, y.n) < MIN_PER_GROUP or constant:
+
+def _t_tests(x: Counts, y: Counts, labels: tuple[str, str], student: dict, welch: dict) -> list[dict]:
+    from statsmodels.stats.meta_analysis import effectsize_smd
+    from statsmodels.stats.weightstats import CompareMeans
+
+    dx, dy = x.describe(), y.describe()
+
+    if min(x.n, y.n) < MIN_PER_GROUP or (x.constant and y.constant):
         reason = (
             "variance nulle dans les deux groupes : test t impossible"
-            if constant
+            if x.constant and y.constant
             else f"un groupe a moins de {MIN_PER_GROUP} réponses : variance inconnue, test t impossible"
         )
-        rows += [dict(common, method=m, is_primary=m == "welch_t", notes=[reason]) for m in methods[:2]]
-    else:
-        d = cohens_d(x, y)
-        g, _ = effectsize_smd(dx["mean"], dx["sd"], dx["n"], dy["mean"], dy["sd"], dy["n"])
-        constant_group = [label for label, v in zip(labels, (x, y), strict=True) if v.constant]
-        t_notes = [f"variance nulle dans le groupe {', '.join(constant_group)}"] if constant_group else []
-        compared = CompareMeans(x.weighted(), y.weighted())
-        for method, usevar in (("student_t", "pooled"), ("welch_t", "unequal")):
-            t, p, df = compared.ttest_ind(usevar=usevar)
-            low, high = compared.tconfint_diff(alpha=0.05, usevar=usevar)
-            rows.append(
-                dict(
-                    common,
-                    method=method,
-                    is_primary=method == "welch_t",
-                    statistic_name="t",
-                    statistic=float(t),
-                    df=float(df),
-                    p_value=float(p),
-                    effect_size_name="hedges_g",
-                    effect_size=float(g),
-                    cohens_d=d,
-                    hedges_g=float(g),
-                    ci_low=float(low),
-                    ci_high=float(high),
-                    notes=list(t_notes),
-                )
+        return [dict(row, notes=[reason]) for row in (student, welch)]
+    rows = []
+    d = cohens_d(x, y)
+    g, _ = effectsize_smd(dx["mean"], dx["sd"], dx["n"], dy["mean"], dy["sd"], dy["n"])
+    constant_group = [label for label, v in zip(labels, (x, y), strict=True) if v.constant]
+    t_notes = [f"variance nulle dans le groupe {', '.join(constant_group)}"] if constant_group else []
+    compared = CompareMeans(x.weighted(), y.weighted())
+    for row, usevar in ((student, "pooled"), (welch, "unequal")):
+        t, p, df = compared.ttest_ind(usevar=usevar)
+        low, high = compared.tconfint_diff(alpha=0.05, usevar=usevar)
+        rows.append(
+            dict(
+                row,
+                statistic_name="t",
+                statistic=float(t),
+                df=float(df),
+                p_value=float(p),
+                effect_size_name="hedges_g",
+                effect_size=float(g),
+                cohens_d=d,
+                hedges_g=float(g),
+                ci_low=float(low),
+                ci_high=float(high),
+                notes=list(t_notes),
             )
-    if aligned(x, y)[0].size <= 1:
-        rows.append(dict(common, method="mann_whitney_u", notes=["réponses toutes identiques : test U impossible"]))
-        return rows
-    u, p = mann_whitney_u(x, y)
-    rows.append(
-        dict(
-            common,
-            method="mann_whitney_u",
-            statistic_name="U",
-            statistic=u,
-            p_value=p,
-            # U of the first group over n1·n2: the probability that a member of the group answers
-            # more than one of the others, ties counting half (Vargha & Delaney's A).
-            effect_size_name="vargha_delaney_a",
-            effect_size=u / (x.n * y.n),
-            notes=[],
         )
-    )
     return rows
+
+
+def _rank_test(x: Counts, y: Counts, row: dict) -> dict:
+    """Mann–Whitney's U, its direction read from its own effect size (not from the means)."""
+    # A rank test says nothing of means: its row states no mean difference.
+    row = dict(row, estimate_name=None, estimate=None)
+    if aligned(x, y)[0].size <= 1:
+        return dict(row, direction=None, notes=["réponses toutes identiques : test U impossible"])
+    u, p = mann_whitney_u(x, y)
+    # U of the first group over n1·n2: the probability that a member of the group answers
+    # more than one of the others, ties counting half (Vargha & Delaney's A).
+    a = u / (x.n * y.n)
+    return dict(
+        row,
+        statistic_name="U",
+        statistic=u,
+        p_value=p,
+        effect_size_name="vargha_delaney_a",
+        effect_size=a,
+        direction=direction(a - 0.5),
+        notes=[],
+    )
 
 
 def _cannot_compare(x: Counts, y: Counts, labels: tuple[str, str]) -> str | None:
@@ -152,11 +178,19 @@ def _cannot_compare(x: Counts, y: Counts, labels: tuple[str, str]) -> str | None
     return None
 
 
-def k_groups(groups: list[np.ndarray], codes: list[str], labels: dict[str, str]) -> tuple[list[dict], list[dict]]:
+#: The reading of each k-group method (stats.rules); the pairs' methods follow their omnibus test's.
+K_GROUP_READINGS = {"anova_f": EQUAL_VARIANCES, "welch_anova": UNEQUAL_VARIANCES, "kruskal_wallis": RANK}
+PAIR_READINGS = {"tukey_hsd": EQUAL_VARIANCES, "games_howell": UNEQUAL_VARIANCES, "mann_whitney_u": RANK}
+
+
+def k_groups(
+    groups: list[np.ndarray], codes: list[str], labels: dict[str, str], kind: str = "number"
+) -> tuple[list[dict], list[dict]]:
     """Omnibus tests across groups, and the pairwise comparisons.
 
     Groups with fewer than two answers are left out (their variance is
-    unknown) and named in the notes.
+    unknown) and named in the notes. The primary omnibus test and the primary
+    pairs follow :func:`stats.rules.groups_rule`, as for two groups.
     """
     from scipy import stats
     from statsmodels.stats.oneway import anova_oneway, effectsize_oneway
@@ -175,25 +209,30 @@ def k_groups(groups: list[np.ndarray], codes: list[str], labels: dict[str, str])
     means = [g.mean() for g in data]
     if data:
         common["direction"] = f"lowest:{kept_codes[int(np.argmin(means))]}"
-    methods = ("anova_f", "welch_anova", "kruskal_wallis")
+    variances = np.array([g.var(ddof=1) for g in data])
+    zero_var = [labels.get(c, c) for c, v in zip(kept_codes, variances, strict=True) if v == 0]
+    primary, rule = groups_rule(kind, zero_var)
+    rows = [
+        dict(common, method=m, reading=r, is_primary=r == primary, method_rule=rule)
+        for m, r in K_GROUP_READINGS.items()
+    ]
     if len(data) < 2:
         why = notes + ["moins de deux groupes comparables : pas de test"]
-        return [dict(common, method=m, is_primary=m == "welch_anova", notes=why) for m in methods], []
+        return [dict(row, notes=why) for row in rows], []
     if np.concatenate(data).var() == 0:
         why = notes + ["réponses toutes identiques : pas de test"]
-        return [dict(common, method=m, is_primary=m == "welch_anova", notes=why) for m in methods], []
+        return [dict(row, notes=why) for row in rows], []
+    anova_row, welch_row, kw_row = rows
 
     nobs = np.array([g.size for g in data])
-    variances = np.array([g.var(ddof=1) for g in data])
     # Cohen's f² = SS_between / SS_within needs ddof_between = k (statsmodels divides by N − ddof);
     # eta² = f² / (1 + f²) = SS_between / SS_total.
     f2 = effectsize_oneway(np.array(means), variances, nobs, use_var="equal", ddof_between=len(data))
     eta2 = float(f2 / (1 + f2))
     anova = stats.f_oneway(*data)
-    rows = [
+    omnibus = [
         dict(
-            common,
-            method="anova_f",
+            anova_row,
             statistic_name="F",
             statistic=float(anova.statistic),
             df=float(len(data) - 1),
@@ -204,23 +243,15 @@ def k_groups(groups: list[np.ndarray], codes: list[str], labels: dict[str, str])
             notes=list(notes),
         )
     ]
-    zero_var = [labels.get(c, c) for c, v in zip(kept_codes, variances, strict=True) if v == 0]
     if zero_var:
-        rows.append(
-            dict(
-                common,
-                method="welch_anova",
-                is_primary=True,
-                notes=notes + ["variance nulle dans : " + ", ".join(zero_var) + " : ANOVA de Welch impossible"],
-            )
+        omnibus.append(
+            dict(welch_row, notes=[*notes, f"variance nulle dans : {', '.join(zero_var)} : ANOVA de Welch impossible"])
         )
     else:
         welch = anova_oneway(data, use_var="unequal")
-        rows.append(
+        omnibus.append(
             dict(
-                common,
-                method="welch_anova",
-                is_primary=True,
+                welch_row,
                 statistic_name="F",
                 statistic=float(welch.statistic),
                 df=float(welch.df_num),
@@ -232,10 +263,9 @@ def k_groups(groups: list[np.ndarray], codes: list[str], labels: dict[str, str])
             )
         )
     kw = stats.kruskal(*data)
-    rows.append(
+    omnibus.append(
         dict(
-            common,
-            method="kruskal_wallis",
+            kw_row,
             statistic_name="H",
             statistic=float(kw.statistic),
             df=float(len(data) - 1),
@@ -246,11 +276,29 @@ def k_groups(groups: list[np.ndarray], codes: list[str], labels: dict[str, str])
             notes=list(notes),
         )
     )
-    return rows, _pairs(data, kept_codes, labels, zero_var=bool(zero_var))
+    return omnibus, _pairs(data, kept_codes, labels, primary, rule, zero_var=bool(zero_var))
 
 
-def _pairs(data: list[np.ndarray], codes: list[str], labels: dict[str, str], zero_var: bool) -> list[dict]:
-    """Tukey's HSD (equal variances) and Games–Howell (unequal), each pair once.
+def _pair_fields(data: list[np.ndarray], codes: list[str], labels: dict[str, str], i: int, j: int) -> dict:
+    return dict(
+        pair=(codes[i], codes[j]),
+        n=int(data[i].size + data[j].size),
+        group1_label=labels.get(codes[i], codes[i]),
+        group1_n=int(data[i].size),
+        group1_mean=float(data[i].mean()),
+        group1_median=float(np.median(data[i])),
+        group2_label=labels.get(codes[j], codes[j]),
+        group2_n=int(data[j].size),
+        group2_mean=float(data[j].mean()),
+        group2_median=float(np.median(data[j])),
+    )
+
+
+def _pairs(
+    data: list[np.ndarray], codes: list[str], labels: dict[str, str], primary: str, rule: str, zero_var: bool
+) -> list[dict]:
+    """Tukey's HSD (equal variances), Games–Howell (unequal) and, where the rank test is primary, Mann–Whitney's
+    U (Holm over the pairs, in :mod:`stats.multitest`); each pair once.
 
     Games–Howell's interval needs one inversion of the studentized range
     distribution per pair (its degrees of freedom differ by pair), a second or
@@ -268,12 +316,15 @@ def _pairs(data: list[np.ndarray], codes: list[str], labels: dict[str, str], zer
             low, high = ci.low, ci.high
         else:
             low = high = np.full((len(data), len(data)), np.nan)
+        reading = PAIR_READINGS[method]
         for i, j in itertools.combinations(range(len(data)), 2):
             rows.append(
                 dict(
-                    pair=(codes[i], codes[j]),
+                    _pair_fields(data, codes, labels, i, j),
                     method=method,
-                    is_primary=method == "games_howell",
+                    reading=reading,
+                    is_primary=reading == primary,
+                    method_rule=rule,
                     statistic_name="mean_difference",
                     statistic=float(res.statistic[i, j]),
                     p_value=float(res.pvalue[i, j]),
@@ -282,16 +333,21 @@ def _pairs(data: list[np.ndarray], codes: list[str], labels: dict[str, str], zer
                     ci_low=float(low[i, j]),
                     ci_high=float(high[i, j]),
                     direction=direction(float(res.statistic[i, j])),
-                    n=int(data[i].size + data[j].size),
-                    group1_label=labels.get(codes[i], codes[i]),
-                    group1_n=int(data[i].size),
-                    group1_mean=float(data[i].mean()),
-                    group1_median=float(np.median(data[i])),
-                    group2_label=labels.get(codes[j], codes[j]),
-                    group2_n=int(data[j].size),
-                    group2_mean=float(data[j].mean()),
-                    group2_median=float(np.median(data[j])),
                     notes=["p déjà ajustée pour l'ensemble des paires"],
                 )
             )
+    if primary != RANK:
+        return rows
+    for i, j in itertools.combinations(range(len(data)), 2):
+        x, y = Counts.of(data[i]), Counts.of(data[j])
+        rank = _rank_test(x, y, dict(_pair_fields(data, codes, labels, i, j), method="mann_whitney_u"))
+        rows.append(
+            dict(
+                rank,
+                reading=RANK,
+                is_primary=True,
+                method_rule=rule,
+                notes=rank["notes"] + ["paire de Mann–Whitney : p ajustée par Holm sur les paires (p_holm)"],
+            )
+        )
     return rows

@@ -19,11 +19,14 @@ from stats.errors import StatsError
 SPLIT = "does_eadmin"
 #: The multiple-choice question whose boxes split the e-administration answers (figures 3–6).
 PLACE = "place"
-#: Single-choice questions whose groups are compared on every number (figure 1: post titles). Départements
-#: enter the regression as a control instead: each grouping here costs ~0.5 s of studentized-range integrals.
-GROUPINGS = ("post_title",)
+#: Single-choice questions whose groups are compared on every number (figure 1: post titles; the conclusion's
+#: "volume varies by territory": départements). Each grouping costs ~0.5 s of studentized-range integrals.
+GROUPINGS = ("post_title", "department")
 #: Crossed with every other profile question (text: 65 of the 93 first hired are conseillers).
 ANCHOR = "post_title"
+#: The conclusion's "reorientation possibilities unequal by territory": these questions' boxes × départements.
+TERRITORY = "department"
+BY_TERRITORY = ("reorientation",)
 #: Linear models of each number asked under the split: places alone, then with the controls the data allow.
 MODELS = {"places": (), "places_controls": ("post_title", "department", "years_practice")}
 
@@ -82,6 +85,32 @@ class KGroups:
 
 
 @dataclass(frozen=True)
+class Paired:
+    """Two items of one question answered by the same respondents (table 6: individual vs collective)."""
+
+    family: str
+    first: Var
+    second: Var
+
+    @property
+    def comparison_id(self) -> str:
+        return f"paired:{self.first.name}:{self.second.name}"
+
+
+@dataclass(frozen=True)
+class Within:
+    """Do the items of one question differ, within respondents (tables 4 and 5: their rankings)?"""
+
+    family: str
+    question_code: str
+    items: tuple[Var, ...]
+
+    @property
+    def comparison_id(self) -> str:
+        return f"within:{self.question_code}"
+
+
+@dataclass(frozen=True)
 class Model:
     family: str
     model_id: str
@@ -100,6 +129,8 @@ class Plan:
     k_groups: tuple[KGroups, ...] = ()
     models: tuple[Model, ...] = ()
     variables: tuple[Var, ...] = field(default=())
+    paired: tuple[Paired, ...] = ()
+    within: tuple[Within, ...] = ()
 
     def for_edition(self, edition: codebook.Codebook) -> Plan:
         """The comparisons a wave's edition asked, labelled as that edition labels them.
@@ -139,10 +170,13 @@ class Plan:
                 if keep(m.outcome, *m.predictors)
             ),
             self.variables,
+            tuple(replace(p, first=relabel(p.first), second=relabel(p.second)) for p in self.paired
+                  if keep(p.first, p.second)),
+            tuple(replace(w, items=tuple(relabel(v) for v in w.items)) for w in self.within if keep(*w.items)),
         )
 
     def comparison_ids(self) -> set[str]:
-        specs = (*self.crosstabs, *self.two_groups, *self.k_groups, *self.models)
+        specs = (*self.crosstabs, *self.two_groups, *self.k_groups, *self.models, *self.paired, *self.within)
         return {s.comparison_id for s in specs}
 
     def array_variables(self) -> tuple[Var, ...]:
@@ -154,6 +188,8 @@ class Plan:
         by_name = {v.name: v for v in self.variables}
         needed = {k.outcome.name for k in self.k_groups} | {k.group.name for k in self.k_groups}
         needed |= {m.outcome.name for m in self.models} | {p.name for m in self.models for p in m.predictors}
+        needed |= {v.name for p in self.paired for v in (p.first, p.second)}
+        needed |= {v.name for w in self.within for v in w.items}
         needed |= {by_name[n].asked_if[0] for n in list(needed) if by_name[n].asked_if}
         return tuple(v for v in self.variables if v.name in needed)
 
@@ -192,7 +228,8 @@ def build_plan(cb: codebook.Codebook | None = None) -> Plan:
     """Every comparison the stats stage runs, in a stable order."""
     cb = cb or codebook.load()
     known = {q.question_code for q in cb.questions}
-    anchors = (SPLIT, PLACE, ANCHOR, *GROUPINGS, *(c for controls in MODELS.values() for c in controls))
+    anchors = (SPLIT, PLACE, ANCHOR, TERRITORY, *BY_TERRITORY, *GROUPINGS,
+               *(c for controls in MODELS.values() for c in controls))
     missing = [c for c in anchors if c not in known]
     if missing:
         raise StatsError(
@@ -210,6 +247,10 @@ def build_plan(cb: codebook.Codebook | None = None) -> Plan:
     crosstabs = [Crosstab(f"profile_x_{SPLIT}", v, split) for v in profile]
     crosstabs += [Crosstab(f"{PLACE}_x_{SPLIT}", v, split) for v in places]
     crosstabs += [Crosstab(f"{ANCHOR}_x_profile", anchor, v) for v in profile if v.name != anchor.name]
+    territory = variables(cb.question(TERRITORY))[0]
+    crosstabs += [
+        Crosstab(f"{q}_x_{TERRITORY}", box, territory) for q in BY_TERRITORY for box in variables(cb.question(q))
+    ]
 
     under_split = [
         q for q in cb.questions if q.asked_if_question == SPLIT and q.type in ("number", "scale")
@@ -234,9 +275,18 @@ def build_plan(cb: codebook.Codebook | None = None) -> Plan:
             predictors = tuple(places) + tuple(variables(cb.question(c))[0] for c in controls)
             models.append(Model(f"regression:{outcome.name}:{model_id}", model_id, outcome, predictors))
 
-    used = {v.name: v for v in [split, *places, anchor, *profile, *numbers]}
+    batteries = [(q, variables(q)) for q in cb.questions if q.type in ("scale", "multi") and len(q.items) >= 2]
+    paired = [Paired(f"paired:{q.question_code}", *vs) for q, vs in batteries if q.type == "scale" and len(vs) == 2]
+    within = [Within(f"within:{q.question_code}", q.question_code, tuple(vs)) for q, vs in batteries if len(vs) > 2
+              or q.type == "multi"]
+
+    used = {v.name: v for v in [split, *places, anchor, *profile, *numbers, territory]}
+    used |= {c.row.name: c.row for c in crosstabs}
+    used |= {v.name: v for _, vs in batteries for v in vs}
     used |= {c.outcome.name: c.outcome for c in two}
     for v in list(used.values()):  # the skip-logic questions, to know who was asked
         if v.asked_if and v.asked_if[0] not in used:
             used |= {w.name: w for w in variables(cb.question(v.asked_if[0]))}
-    return Plan(tuple(crosstabs), tuple(two), tuple(k), tuple(models), tuple(used.values()))
+    return Plan(
+        tuple(crosstabs), tuple(two), tuple(k), tuple(models), tuple(used.values()), tuple(paired), tuple(within)
+    )

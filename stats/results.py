@@ -57,7 +57,9 @@ class TestRow:
     grouping_label: str | None = None
     groups: str | None = None
     method: str = ""
+    reading: str | None = None  # what the method assumes: asymptotic, exact, rank, unequal_variances… (multitest)
     is_primary: bool = False
+    method_rule: str = ""  # why this method is (not) the primary one (stats.rules)
     statistic_name: str | None = None
     statistic: float | None = None
     df: float | None = None
@@ -65,6 +67,8 @@ class TestRow:
     p_value: float | None = None
     p_holm: float | None = None
     p_bh: float | None = None
+    p_value_mc_se: float | None = None
+    p_value_is_upper_bound: bool | None = None
     effect_size_name: str | None = None
     effect_size: float | None = None
     cohens_d: float | None = None
@@ -137,12 +141,16 @@ class CoefficientRow:
 
 @dataclass
 class ClaimRow:
-    """A comparison the report states in words, checked with the report's test (``stats.report_claims``).
+    """A comparison the report states in words, and whether it holds (``stats.report_claims``).
 
-    ``family`` is the set of claims Holm's correction runs over (the report's
-    claims about one figure or table, ``family_size`` of them); the ``*_robust``
-    columns are the comparison's primary method in ``stats.tests``, adjusted
-    over its exploratory family (see :mod:`stats.claims`).
+    The verdict (``holds``) rests on the comparison's primary test in
+    ``stats.tests`` (``test_id``), adjusted over its whole family there, with
+    the pairwise tests for a "lowest" or "highest" claim; ``holds_robust`` is
+    the other reading of the same comparison (rank test ↔ test of means, exact
+    ↔ asymptotic) and ``holds_report_method`` the report's own test (Student's
+    t, ANOVA, Pearson on the 2×2 table the sentence states) with Holm over the
+    report's claims about the same figure (``family``, ``family_size``).
+    ``verdict_reason`` says why they differ (see :mod:`stats.claims`).
     """
 
     claim_id: str
@@ -156,6 +164,7 @@ class ClaimRow:
     reported_value: float | None = None
     test_id: str | None = None
     method: str | None = None
+    test_family: str | None = None
     found_direction: str | None = None
     statistic_name: str | None = None
     statistic: float | None = None
@@ -174,10 +183,15 @@ class ClaimRow:
     ci_high: float | None = None
     robust_test_id: str | None = None
     method_robust: str | None = None
-    robust_family: str | None = None
     p_robust: float | None = None
     p_robust_holm: float | None = None
     holds_robust: bool | None = None
+    report_method: str | None = None
+    report_test_id: str | None = None
+    p_report: float | None = None
+    p_report_holm: float | None = None
+    holds_report_method: bool | None = None
+    verdict_reason: str | None = None
     notes: str | None = None
 
 
@@ -214,9 +228,14 @@ def ddl(name: str, row_type: type) -> str:
     return f"CREATE TABLE {SCHEMA}.{name} ({columns})"
 
 
-def clean(value: Any) -> Any:
-    """NaN and infinities become NULL: a statistic that could not be computed is missing, not a number."""
-    if isinstance(value, float) and not math.isfinite(value):
+#: Columns where an infinity is a value (an odds ratio with an empty cell, the open end of its interval).
+INFINITE_ALLOWED = frozenset({"statistic", "estimate", "ci_low", "ci_high"})
+
+
+def clean(value: Any, column: str = "") -> Any:
+    """NaN becomes NULL (a statistic that could not be computed is missing, not a number), and so does an
+    infinity, except in the columns where it is the value itself (:data:`INFINITE_ALLOWED`)."""
+    if isinstance(value, float) and (math.isnan(value) or (math.isinf(value) and column not in INFINITE_ALLOWED)):
         return None
     return value
 
@@ -249,7 +268,7 @@ def write_tables(con: duckdb.DuckDBPyConnection, rows: dict[str, list[Any]]) -> 
                 continue
             columns = [f.name for f in dataclasses.fields(row_type)]
             frame = pd.DataFrame(
-                [[clean(getattr(r, c)) for c in columns] for r in table_rows], columns=columns, dtype=object
+                [[clean(getattr(r, c), c) for c in columns] for r in table_rows], columns=columns, dtype=object
             )
             con.register("_stats_rows", frame)
             try:

@@ -57,6 +57,10 @@ def compute_wave(
     by_name = {v.name: v for v in plan.variables}
     for spec in plan.k_groups:
         tests += compute.compare_k(wave, spec, arrays, by_name)
+    for spec in plan.paired:
+        tests += compute.compare_paired(wave, spec, arrays, by_name)
+    for spec in plan.within:
+        tests += compute.compare_within(wave, spec, arrays, by_name)
     for spec in plan.models:
         rows, coefs = compute.regression(wave, spec, arrays, by_name)
         tests += rows
@@ -75,15 +79,20 @@ def copy_adjusted(tests: list[TestRow], coefficients: list[CoefficientRow]) -> N
 
 
 def claims_by_wave(rows: list, waves: list[str], total: int) -> str:
-    """``2023 15/15, 2024 13/14 (1 not asked)``: a claim about a question a wave did not ask has no row."""
+    """``2023 11/15 hold on the primary test, 15/15 on the report's own tests (Student's t, ANOVA, Pearson)``, per
+    wave; a claim about a question a wave did not ask has no row."""
     parts = []
     for wave in waves:
         mine = [r for r in rows if r.wave == wave]
-        text = f"{wave} {sum(r.holds for r in mine)}/{len(mine)}"
+        text = (
+            f"{wave} {sum(r.holds for r in mine)}/{len(mine)} hold on the primary test, "
+            f"{sum(bool(r.holds_report_method) for r in mine)}/{len(mine)} on the report's own tests "
+            "(Student's t, ANOVA, Pearson)"
+        )
         if len(mine) < total:
             text += f" ({total - len(mine)} not asked)"
         parts.append(text)
-    return ", ".join(parts) or "none"
+    return "; ".join(parts) or "none"
 
 
 @dataclass
@@ -157,11 +166,14 @@ def compute_stats(db_path: Path) -> StatsResult:
     )
     lines = [
         f"  stats: {summary.tests} tests ({summary.computed} computed) in {summary.families} families, "
-        f"waves {', '.join(waves) or 'none'}; report claims holding: {claims_by_wave(claim_rows, waves, len(claims))} "
+        f"waves {', '.join(waves) or 'none'}; report claims: {claims_by_wave(claim_rows, waves, len(claims))} "
         f"({summary.seconds:.1f} s)"
     ]
     failing = [c for c in claim_rows if not c.holds]
-    lines += [f"  stats: claim {c.claim_id} (wave {c.wave}) does not hold: {c.notes}" for c in failing]
+    lines += [
+        f"  stats: claim {c.claim_id} (wave {c.wave}) does not hold on its primary test: {c.verdict_reason or c.notes}"
+        for c in failing
+    ]
     return StatsResult(tables, summary, lines)
 
 

@@ -136,7 +136,7 @@ def _share_rows(later: str, baseline: str, cid: str, context: dict, shares: dict
         notes=context["notes"] + res.notes,
     )
     fields["direction"] = "higher" if fields["estimate"] > 0 else "lower" if fields["estimate"] < 0 else "equal"
-    results = res.tests or [dict(method="chi2_pearson", is_primary=True)]
+    results = res.rows()
     return [make_row(later, cid, r, **fields) for r in results]
 
 
@@ -168,7 +168,8 @@ def compute_differences(con: duckdb.DuckDBPyConnection, waves: list[str], cb: co
             locations = found[found["statistic"].isin(LOCATIONS)]
             if not locations.empty:
                 first = locations.iloc[0]
-                results = two_groups(values(later, first), values(baseline, first), (later, baseline))
+                kind = by_name[first["value_variable"]].kind
+                results = two_groups(values(later, first), values(baseline, first), (later, baseline), kind)
                 rows += [make_row(later, cid, r, **context) for r in results]
                 continue
             shares = {w: _share_count(found[found["wave"] == w]) for w in (baseline, later)}

@@ -164,17 +164,21 @@ def _mean_bounds(outer: Magnitude, inner: Magnitude, k: int) -> tuple[float, flo
 # --- statistics inversion ------------------------------------------------------------------------------------
 
 
-def yates_chi2(a: int, b: int, c: int, d: int) -> float | None:
-    """Pearson's χ² with Yates' correction of [[a, b], [c, d]], as scipy computes it for a 2×2 table."""
+def table_chi2(a: int, b: int, c: int, d: int, corrected: bool) -> float | None:
+    """Pearson's χ² of [[a, b], [c, d]], with Yates' correction or without, as scipy computes it."""
     from scipy.stats import chi2_contingency
 
     if min(a + b, c + d, a + c, b + d) == 0:
         return None
-    return float(chi2_contingency([[a, b], [c, d]], correction=True).statistic)
+    return float(chi2_contingency([[a, b], [c, d]], correction=corrected).statistic)
 
 
-def invert_2x2(row1: tuple[int, int], col1: tuple[int, int], total: tuple[int, int], chi2_shown: str
-               ) -> set[tuple[int, int, int, int]]:
+#: The χ² rows of a 2×2 table the Tests page may print, and whether each is Yates-corrected.
+CHI2_METHODS = {"chi2_pearson": False, "chi2_yates": True}
+
+
+def invert_2x2(row1: tuple[int, int], col1: tuple[int, int], total: tuple[int, int], chi2_shown: str,
+               corrected: bool = False) -> set[tuple[int, int, int, int]]:
     """Every 2×2 table whose margins lie in the shown ranges and whose χ² prints as ``chi2_shown`` (``35,08``)."""
     found = set()
     for n in range(total[0], total[1] + 1):
@@ -185,7 +189,7 @@ def invert_2x2(row1: tuple[int, int], col1: tuple[int, int], total: tuple[int, i
                     d = n - a - b - c
                     if d < 0:
                         continue
-                    chi2 = yates_chi2(a, b, c, d)
+                    chi2 = table_chi2(a, b, c, d, corrected)
                     if chi2 is not None and f"{chi2:.2f}".replace(".", ",") == chi2_shown:
                         found.add((a, b, c, d))
     return found
@@ -208,7 +212,7 @@ def statistics_inversion(path: Path, con: duckdb.DuckDBPyConnection, policy: Pol
     found = []
     for test, row in zip(tests.itertuples(), shown.itertuples(), strict=True):
         statistic = str(row.Statistique)
-        if not statistic.startswith("χ² = ") or test.method != "chi2_pearson_yates":
+        if not statistic.startswith("χ² = ") or test.method not in CHI2_METHODS:
             continue
         _kind, row_key, col_key = str(test.comparison_id).split(":")[:3]
         prefix = f"{row_key}×{col_key}:"
@@ -223,7 +227,7 @@ def statistics_inversion(path: Path, con: duckdb.DuckDBPyConnection, policy: Pol
         if None in margins:
             continue
         chi2_text = statistic.removeprefix("χ² = ").split(" ")[0]
-        candidates = invert_2x2(margins[0], margins[1], margins[2], chi2_text)
+        candidates = invert_2x2(margins[0], margins[1], margins[2], chi2_text, CHI2_METHODS[test.method])
         truth = {f"{r}|{c}": _size(cells[f"{r}|{c}"].members) for r in r_labels for c in c_labels}
         for position, key in enumerate(f"{r}|{c}" for r in r_labels for c in c_labels):
             values = {cand[position] for cand in candidates}

@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pytest
 from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
 
 from stats import data
 from stats.claims import Claim, chi2_claim, load_claims
@@ -146,19 +147,29 @@ def test_regression_drops_constant_predictors_and_refuses_too_few_rows():
     assert tiny.terms == [] and "modèle non estimable" in tiny.notes[-1]
 
 
-def test_adjustment_skips_tests_without_p_value_and_keeps_primary_and_other_methods_apart():
+def test_adjustment_skips_tests_without_p_value_and_runs_each_reading_over_the_whole_family():
+    """Three hypotheses a, b, c. Primary: Holm over a, b (c has no p). The exact reading exists for a and c only
+    (named differently, as Fisher's and Freeman–Halton's tests are): it is adjusted over a's exact row, b's primary
+    row (it has none of that reading) and c's exact row; Tukey's pairs are already adjusted."""
     rows = [
-        TestRow(wave="w", family="f", method="welch_t", is_primary=True, p_value=0.01),
-        TestRow(wave="w", family="f", method="welch_t", is_primary=True, p_value=0.04),
-        TestRow(wave="w", family="f", method="welch_t", is_primary=True, p_value=None),
-        TestRow(wave="w", family="f", method="student_t", p_value=0.04),
-        TestRow(wave="w", family="f", method="tukey_hsd", p_value=0.2),
+        TestRow(wave="w", family="f", comparison_id="a", method="chi2_pearson", reading="asymptotic", is_primary=True,
+                p_value=0.01),
+        TestRow(wave="w", family="f", comparison_id="b", method="chi2_pearson", reading="asymptotic", is_primary=True,
+                p_value=0.04),
+        TestRow(wave="w", family="f", comparison_id="c", method="chi2_pearson", reading="asymptotic", is_primary=True,
+                p_value=None),
+        TestRow(wave="w", family="f", comparison_id="a", method="fisher_exact", reading="exact", p_value=0.02),
+        TestRow(wave="w", family="f", comparison_id="c", method="fisher_freeman_halton_monte_carlo", reading="exact",
+                p_value=0.03),
+        TestRow(wave="w", family="f", comparison_id="a", method="tukey_hsd", p_value=0.2),
     ]
     adjust_families(rows)
     assert [r.p_holm for r in rows[:2]] == pytest.approx([0.02, 0.04])
     assert rows[2].p_holm is None
-    assert rows[3].p_holm == pytest.approx(0.04)  # alone among the Student rows
-    assert rows[4].p_holm is None  # Tukey's p is already adjusted over its pairs
+    # c's primary has no p-value, so c enters the exact family with its exact row: {a 0.02, b 0.04, c 0.03}
+    holm = multipletests([0.02, 0.04, 0.03], method="holm")[1]
+    assert [rows[3].p_holm, rows[4].p_holm] == pytest.approx([holm[0], holm[2]])
+    assert rows[5].p_holm is None  # Tukey's p is already adjusted over its pairs
 
 
 CLAIMS_HEADER = "claim_id,report_ref,family,claim_fr,comparison_id,method,expected_direction,reported_value\n"

@@ -51,7 +51,10 @@ def test_chi_square_and_adjusted_residuals_match_agresti_party_identification_by
     np.testing.assert_allclose(res.adjusted_residuals[1], [-4.50, -0.70, 5.32], atol=0.005)
     # Cramér's V is sqrt(X² / (n (min(r, c) − 1))): from Agresti's X² and n = 2757.
     assert chi2["effect_size"] == pytest.approx(np.sqrt(30.07 / 2757), abs=1e-4)
-    assert len(res.tests) == 1  # every expected count ≥ 5: no exact test needed for a 2×3 table
+    # every expected count ≥ 5: Pearson is primary; the exact reading is there too, secondary (whole families)
+    assert [(t["method"], t["is_primary"]) for t in res.tests] == [
+        ("chi2_pearson", True), ("fisher_freeman_halton_monte_carlo", False)
+    ]
 
 
 def test_fisher_exact_is_primary_for_the_lady_tasting_tea():
@@ -60,8 +63,24 @@ def test_fisher_exact_is_primary_for_the_lady_tasting_tea():
     methods = by_method(res.tests)
     assert methods["fisher_exact"]["p_value"] == pytest.approx(34 / 70, abs=1e-4)
     assert methods["fisher_exact"]["is_primary"]
-    assert not methods["chi2_pearson_yates"]["is_primary"]
-    assert "attendu < 5" in methods["chi2_pearson_yates"]["notes"][0]
+    assert not methods["chi2_pearson"]["is_primary"] and not methods["chi2_yates"]["is_primary"]
+    assert "attendu < 5" in methods["chi2_pearson"]["method_rule"]
+    # R: fisher.test(matrix(c(3, 1, 1, 3), 2)): odds ratio 6.408309, 95 % CI 0.2117329 621.9337505 (the
+    # conditional MLE; R's and scipy's root finders agree to about 1e-6 relative).
+    assert methods["fisher_exact"]["estimate"] == pytest.approx(6.408309, rel=1e-5)
+    assert (methods["fisher_exact"]["ci_low"], methods["fisher_exact"]["ci_high"]) == pytest.approx(
+        (0.2117329, 621.9337505), rel=1e-4
+    )
+
+
+def test_an_empty_cell_gives_an_infinite_conditional_odds_ratio_stored_and_noted():
+    # [[7, 0], [148, 23]] (issue 18): R's fisher.test gives odds ratio Inf, 95 % CI 0.2089565 Inf.
+    res = independence(np.array([[7, 0], [148, 23]]), ["a", "b"], ["y", "n"])
+    fisher = by_method(res.tests)["fisher_exact"]
+    assert fisher["estimate"] == np.inf and fisher["ci_high"] == np.inf
+    assert fisher["ci_low"] == pytest.approx(0.2089565, rel=1e-4)
+    assert "rapport des cotes infini" in fisher["notes"][-1]
+    assert fisher["is_primary"]  # an expected count below 5 (0.90)
 
 
 def freeman_halton_exact(observed: np.ndarray) -> float:

@@ -51,15 +51,19 @@ def test_published_crosstab_tests_equal_scipy_on_the_published_counts(figure_id)
 
     res = independence(table, row_codes, col_codes)
     methods = {r["method"]: r for r in res.tests}
-    reference = sps.chi2_contingency(table)  # scipy's default: Yates' correction for a 2×2 table
-    chi2 = methods["chi2_pearson_yates"]
+    reference = sps.chi2_contingency(table, correction=False)
+    chi2 = methods["chi2_pearson"]
     assert chi2["statistic"] == pytest.approx(reference.statistic, rel=1e-12)
     assert chi2["p_value"] == pytest.approx(reference.pvalue, rel=1e-12)
     assert chi2["df"] == reference.dof
     np.testing.assert_allclose(res.expected, reference.expected_freq)
+    yates = sps.chi2_contingency(table)  # scipy's default: Yates' correction for a 2×2 table
+    assert methods["chi2_yates"]["statistic"] == pytest.approx(yates.statistic, rel=1e-12)
+    assert not methods["chi2_yates"]["is_primary"]
     fisher = sps.fisher_exact(table)
     assert methods["fisher_exact"]["p_value"] == pytest.approx(fisher.pvalue, rel=1e-12)
-    assert methods["fisher_exact"]["estimate"] == pytest.approx(fisher.statistic, rel=1e-12)
+    conditional = sps.contingency.odds_ratio(table, kind="conditional")
+    assert methods["fisher_exact"]["estimate"] == pytest.approx(conditional.statistic, rel=1e-12)
     small = bool((reference.expected_freq < MIN_EXPECTED).any())
     assert methods["fisher_exact"]["is_primary"] is small
     assert chi2["is_primary"] is not small
@@ -68,10 +72,16 @@ def test_published_crosstab_tests_equal_scipy_on_the_published_counts(figure_id)
     )
 
 
-def test_table_3_association_is_strong_and_table_11_is_not_significant_on_the_published_counts():
+def test_table_3_association_is_strong_and_table_11_is_judged_on_pearson_without_correction():
     """What the published counts themselves say, whatever sample reproduces them."""
     t3 = {r["method"]: r for r in independence(*as_table(*published_crosstab("T3"))).tests}
     t11 = {r["method"]: r for r in independence(*as_table(*published_crosstab("T11"))).tests}
-    assert t3["chi2_pearson_yates"]["p_value"] < 1e-6
-    assert t11["chi2_pearson_yates"]["p_value"] > 0.05  # Yates' chi-square: p ≈ 0.062
-    assert t11["fisher_exact"]["p_value"] < 0.05  # Fisher (not primary here: every expected count ≥ 5)
+    assert t3["chi2_pearson"]["p_value"] < 1e-6
+    # Table 11 (issue 18): every expected count ≥ 5, so Pearson without correction is primary, χ² 4.4769,
+    # p ≈ 0.0344; Yates' row (χ² 3.4749, p ≈ 0.062) and Fisher's (p ≈ 0.0424) stay as secondary rows.
+    assert t11["chi2_pearson"]["is_primary"]
+    assert t11["chi2_pearson"]["statistic"] == pytest.approx(4.4769, abs=1e-4)
+    assert t11["chi2_pearson"]["p_value"] == pytest.approx(0.0344, abs=1e-4)
+    assert t11["chi2_yates"]["statistic"] == pytest.approx(3.4749, abs=1e-4) and not t11["chi2_yates"]["is_primary"]
+    assert t11["chi2_yates"]["p_value"] > 0.05
+    assert t11["fisher_exact"]["p_value"] == pytest.approx(0.0424, abs=1e-4) and not t11["fisher_exact"]["is_primary"]

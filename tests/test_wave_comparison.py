@@ -80,28 +80,35 @@ def test_a_share_difference_is_the_crosstab_rule_on_counts_from_the_marts(sample
         ).fetchall()
     )
     table = np.array([counts["2024"], counts["2023"]])
-    expected = scipy_stats.chi2_contingency(table, correction=True)
+    expected = scipy_stats.chi2_contingency(table, correction=False)
+    assert (expected.expected_freq >= 5).all()  # so Pearson without correction is primary (stats.rules)
     test = sample_con.sql(
         """select t.* from report.wave_comparison as c inner join stats.tests as t using (test_id)
         where c.figure_id = 'T2' and c.item_key = 'france_services' and c.statistic = 'percent'"""
     ).df().iloc[0]
-    assert test["method"] == "chi2_pearson_yates" and test["is_primary"]
+    assert test["method"] == "chi2_pearson" and test["is_primary"]
     assert np.isclose(test["statistic"], expected.statistic) and np.isclose(test["p_value"], expected.pvalue)
     assert (test["wave"], test["baseline_wave"], test["family"]) == ("2024", "2023", "wave_difference:T2")
     assert "échantillons indépendants" in test["notes"]
 
 
-def test_a_mean_difference_is_welch_on_the_answers_of_both_waves(sample_con) -> None:
+def test_a_mean_difference_on_a_scale_is_mann_whitney_on_the_answers_of_both_waves(sample_con) -> None:
+    """A site's 1–10 scale: the rank test is primary (stats.rules), Welch's t a secondary row."""
     answers = sample_con.sql(
         "select wave, list(score) from marts.respondent_sites where site_code = 'pole_emploi' "
         "and score is not null group by 1"
     ).fetchall()
     by_wave = {w: np.array(v, dtype=float) for w, v in answers}
-    expected = scipy_stats.ttest_ind(by_wave["2024"], by_wave["2023"], equal_var=False)
+    expected = scipy_stats.mannwhitneyu(by_wave["2024"], by_wave["2023"])
     row = comparison(sample_con)
     row = row[(row["figure_id"] == "T9") & (row["item_key"] == "pole_emploi") & (row["statistic"] == "mean")].iloc[0]
-    assert row["test_method"] == "welch_t"
+    assert row["test_method"] == "mann_whitney_u"
     assert np.isclose(row["test_statistic"], expected.statistic) and np.isclose(row["p_value"], expected.pvalue)
+    welch = scipy_stats.ttest_ind(by_wave["2024"], by_wave["2023"], equal_var=False)
+    secondary = sample_con.sql(
+        f"select statistic, p_value from stats.tests where test_id = '{row['test_id'].rsplit('|', 1)[0]}|welch_t'"
+    ).fetchone()
+    assert np.allclose(secondary, (welch.statistic, welch.pvalue))
 
 
 def test_holm_runs_within_each_report_table(sample_con) -> None:
@@ -124,5 +131,7 @@ def test_a_claim_about_a_dropped_question_is_not_applicable(sample_con) -> None:
     )
     assert waves["TXT_first_hired_conseillers"] == ["2023"]
     assert waves["T3_job_description"] == ["2023", "2024"]
-    claims = sample_con.sql("select count(*) from stats.report_claims where wave = '2023' and holds").fetchone()[0]
+    claims = sample_con.sql(
+        "select count(*) from stats.report_claims where wave = '2023' and holds_report_method"
+    ).fetchone()[0]
     assert claims == sample_con.sql("select count(*) from stats.report_claims where wave = '2023'").fetchone()[0]

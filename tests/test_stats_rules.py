@@ -1,0 +1,134 @@
+"""The method rules (stats/rules.py) as the sample's stats tables apply them, checked against independent
+computations: scipy on the marts, statsmodels' multipletests on the families' p-values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+WAVE = "2023"
+
+
+def test_every_row_says_why_its_method_is_or_is_not_primary(sample_con):
+    missing = sample_con.execute(
+        "SELECT count(*) FROM stats.tests WHERE method_rule IS NULL OR trim(method_rule) = ''"
+    ).fetchone()[0]
+    assert missing == 0
+    readings = {r[0] for r in sample_con.execute("SELECT DISTINCT reading FROM stats.tests").fetchall()}
+    assert None not in readings
+    # one primary row per hypothesis (pairs: one per pair and method family)
+    doubles = sample_con.execute(
+        """SELECT comparison_id, wave, baseline_wave, count(*) FROM stats.tests WHERE is_primary AND kind <> 'pairwise'
+           GROUP BY ALL HAVING count(*) <> 1"""
+    ).fetchall()
+    assert doubles == []
+
+
+def test_table_11_primary_is_pearson_without_correction_on_the_sample(sample_con):
+    rows = {
+        r[0]: r[1:]
+        for r in sample_con.execute(
+            "SELECT method, is_primary, statistic, p_value FROM stats.tests WHERE wave = ? AND comparison_id = ?",
+            [WAVE, "crosstab:efs_on_territory:does_eadmin"],
+        ).fetchall()
+    }
+    assert rows["chi2_pearson"][:1] == (True,)
+    assert rows["chi2_pearson"][1:] == pytest.approx((4.4769, 0.0344), abs=1e-4)
+    assert rows["chi2_yates"][0] is False and rows["chi2_yates"][1] == pytest.approx(3.4749, abs=1e-4)
+    assert rows["fisher_exact"][0] is False and rows["fisher_exact"][2] == pytest.approx(0.0424, abs=1e-4)
+
+
+def test_no_primary_scale_comparison_is_significant_where_a_group_has_no_spread(sample_con):
+    """On a 1–10 scale the rank test is primary; a group whose answers are all equal never gets a significant
+    primary test of means (issue 18: direct_contact__justice, all "1", p ≈ 0.033 by Welch)."""
+    scales = sample_con.execute(
+        """SELECT t.test_id, t.method, t.p_holm, t.group_stats FROM stats.tests t
+           WHERE t.kind IN ('two_groups', 'wave_difference') AND t.is_primary AND t.p_holm < 0.05
+             AND t.method IN ('student_t', 'welch_t')
+             AND t.outcome IN (SELECT DISTINCT outcome FROM stats.tests WHERE method = 'mann_whitney_u'
+                               AND method_rule LIKE 'échelle bornée%')"""
+    ).fetchall()
+    assert scales == []
+    zero_spread = sample_con.execute(
+        """SELECT count(*) FROM stats.tests WHERE kind = 'two_groups' AND method = 'mann_whitney_u' AND is_primary
+           AND method_rule LIKE 'échelle bornée%'
+           AND list_contains(CAST(json_extract(group_stats, '$[*].sd') AS DOUBLE[]), 0.0)"""
+    ).fetchone()[0]
+    assert zero_spread > 0  # such groups exist on the sample: the rule is exercised, not vacuous
+    justice = sample_con.execute(
+        """SELECT method, p_value, p_holm FROM stats.tests WHERE wave = ? AND is_primary
+           AND comparison_id LIKE 'two_groups:direct_contact__justice:place__%'""",
+        [WAVE],
+    ).fetchall()
+    assert justice and {m for m, _, _ in justice} == {"mann_whitney_u"}
+
+
+def test_each_family_is_adjusted_over_every_hypothesis_as_multipletests_does(sample_con):
+    tests = sample_con.execute(
+        """SELECT wave, coalesce(baseline_wave, '') AS baseline, family, comparison_id, method, reading, is_primary,
+                  p_value, p_holm, p_bh FROM stats.tests WHERE method NOT IN ('tukey_hsd', 'games_howell')"""
+    ).df()
+    checked = 0
+    for _, family in tests.groupby(["wave", "baseline", "family"]):
+        primary = family[family["is_primary"] & family["p_value"].notna()]
+        if not primary.empty:
+            holm = multipletests(primary["p_value"], method="holm")[1]
+            bh = multipletests(primary["p_value"], method="fdr_bh")[1]
+            np.testing.assert_allclose(primary["p_holm"], holm, rtol=1e-12)
+            np.testing.assert_allclose(primary["p_bh"], bh, rtol=1e-12)
+            checked += 1
+        primary_p = dict(zip(family[family["is_primary"]]["comparison_id"], family[family["is_primary"]]["p_value"],
+                             strict=True))
+        for _, reading in family[~family["is_primary"]].groupby("reading"):
+            own = dict(zip(reading["comparison_id"], reading["p_value"], strict=True))
+            entering = {
+                cid: own[cid] if cid in own and np.isfinite(own[cid]) else p
+                for cid, p in primary_p.items()
+                if (cid in own and np.isfinite(own[cid])) or np.isfinite(p)
+            }
+            if not entering:
+                continue
+            holm = dict(zip(entering, multipletests(list(entering.values()), method="holm")[1], strict=True))
+            for cid, row in reading.set_index("comparison_id").iterrows():
+                if np.isfinite(row["p_value"]):
+                    assert row["p_holm"] == pytest.approx(holm[cid], rel=1e-12), (cid, row["method"])
+            checked += 1
+    assert checked > 100
+
+
+def test_table_6_is_a_paired_comparison_equal_to_scipy_on_the_marts(sample_con):
+    answers = sample_con.execute(
+        """SELECT respondent_id, item_code, value FROM marts.answers
+           WHERE wave = ? AND question_code = 'support_mode' AND value IS NOT NULL""",
+        [WAVE],
+    ).df()
+    wide = answers.pivot(index="respondent_id", columns="item_code", values="value").dropna()
+    x, y = wide["individual"].to_numpy(float), wide["collective"].to_numpy(float)
+    rows = {
+        r[0]: r[1:]
+        for r in sample_con.execute(
+            "SELECT method, is_primary, statistic, p_value, n FROM stats.tests WHERE wave = ? AND comparison_id = ?",
+            [WAVE, "paired:support_mode__individual:support_mode__collective"],
+        ).fetchall()
+    }
+    t, w = sps.ttest_rel(x, y), sps.wilcoxon(x, y, correction=True)
+    assert rows["paired_t"][1:3] == pytest.approx((t.statistic, t.pvalue), rel=1e-9)
+    assert rows["wilcoxon_signed_rank"][1:3] == pytest.approx((w.statistic, w.pvalue), rel=1e-9)
+    assert rows["wilcoxon_signed_rank"][0] and not rows["paired_t"][0]  # a 1–10 scale: the rank test
+    assert rows["paired_t"][3] == len(x) == 155
+
+
+def test_departements_are_compared_on_every_number_and_on_reorientation(sample_con):
+    found = {
+        r[0]
+        for r in sample_con.execute(
+            "SELECT DISTINCT comparison_id FROM stats.tests WHERE wave = ? AND is_primary AND p_value IS NOT NULL",
+            [WAVE],
+        ).fetchall()
+    }
+    assert "k_groups:people_per_week:department" in found  # "the volume varies by territory"
+    assert any(c.startswith("crosstab:reorientation__") and c.endswith(":department") for c in found)
+    assert {"within:reason_not_eadmin", "within:support_type", "within:reorientation",
+            "within:need_referent_contact", "within:intervention_scale"} <= found  # tables 4, 5; Q11, Q14, Q20
