@@ -32,6 +32,8 @@ METHODS_FR = {
     "games_howell": "comparaisons de Games-Howell",
     "paired_t": "t apparié",
     "wilcoxon_signed_rank": "rangs signés de Wilcoxon",
+    "friedman": "test de Friedman (items notés par les mêmes personnes)",
+    "cochran_q": "Q de Cochran (items cochés par les mêmes personnes)",
     "share_wilson": "proportion (intervalle de confiance de Wilson)",
     "ols_hc3_wald_f": "régression linéaire (F de Wald, erreurs HC3)",
     "ols_hc3_t": "régression linéaire (t, erreurs HC3)",
@@ -45,12 +47,15 @@ EFFECTS_FR = {
     "epsilon_squared": "ε²",
     "vargha_delaney_a": "A de Vargha-Delaney",
     "r_squared": "R²",
+    "cohens_dz": "d de Cohen (différences appariées)",
+    "kendalls_w": "W de Kendall",
+    "share_positive_differences": "part des différences positives",
 }
 
 STATISTICS_FR = {
     "chi2": "χ²", "odds_ratio": "rapport des cotes", "odds_ratio_conditional_mle": "rapport des cotes",
     "table_probability": "probabilité de la table",
-    "mean_difference": "différence de moyennes", "t": "t", "U": "U", "H": "H", "F": "F",
+    "mean_difference": "différence de moyennes", "t": "t", "U": "U", "H": "H", "F": "F", "V": "V", "Q": "Q",
 }
 
 # (small, medium, large) thresholds of |effect| (of |A − 0.5| for Vargha-Delaney's A).

@@ -100,10 +100,11 @@ class _WaveSizes:
         count, base = int(row["count"].iloc[0]), int(row["base_n"].iloc[0])
         return [count, base - count]
 
-    def of(self, test: dict) -> list[int]:
+    def of(self, test: dict) -> list[int] | None:
+        """The sizes the test's statistics rest on; None when they cannot be read (the test is then withheld)."""
         kind = str(test.get("kind") or "")
         if kind == "crosstab":
-            return self.crosstab_sizes.get(str(test["comparison_id"]), [])
+            return self.crosstab_sizes.get(str(test["comparison_id"]))
         sizes = [int(test[c]) for c in ("group1_n", "group2_n") if c in test and not pd.isna(test[c])]
         stats = test.get("group_stats")
         if isinstance(stats, str) and stats:
@@ -128,7 +129,9 @@ def _withheld(path_text: str, version: FileVersion, wave: str, k: int, tests: pd
     sizes.read(records)
     small: set[str] = set()
     for test in records:
-        if any(policy.is_small(n) for n in sizes.of(test)):
+        found = sizes.of(test)
+        # fail closed: a table whose cells the app cannot count (a variable it does not cross) is withheld
+        if found is None or any(policy.is_small(n) for n in found):
             small.add(str(test["comparison_id"]))
     return frozenset(small)
 

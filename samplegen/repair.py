@@ -18,9 +18,15 @@ from numpy.typing import NDArray
 
 
 def match_group_sums(
-    values: NDArray, member: NDArray[np.bool_], targets: NDArray, rng: np.random.Generator, max_iter: int = 5000
+    values: NDArray,
+    member: NDArray[np.bool_],
+    targets: NDArray,
+    rng: np.random.Generator,
+    max_iter: int = 5000,
+    frozen: NDArray[np.bool_] | None = None,
 ) -> NDArray:
-    """Permute ``values`` so that ``values[member[:, g]].sum() == targets[g]`` for every group ``g``.
+    """Permute ``values`` so that ``values[member[:, g]].sum() == targets[g]`` for every group ``g``;
+    the ``frozen`` positions keep their values.
 
     Best-improvement pair swaps, preferring small value changes among equally
     good swaps; a random neutral swap escapes the rare local minimum. Meant for
@@ -38,9 +44,13 @@ def match_group_sums(
         dv = v[None, :] - v[:, None]  # v_j - v_i: what group sums gain when i takes j's value
         obj = np.abs(err[None, None, :] + dv[:, :, None] * diff_member).sum(axis=-1).astype(float)
         obj += 1e-3 * np.abs(dv) + 1e-6 * rng.random((n, n))
+        if frozen is not None:
+            obj[frozen, :] = np.inf
+            obj[:, frozen] = np.inf
         i, j = np.unravel_index(np.argmin(obj), obj.shape)
         if obj[i, j] >= cur:  # no improving swap: take a random swap between different groups
-            i, j = rng.choice(n, 2, replace=False)
+            free = np.flatnonzero(~frozen) if frozen is not None else np.arange(n)
+            i, j = rng.choice(free, 2, replace=False)
         v[i], v[j] = v[j], v[i]
     raise ValueError("could not reach the group totals by swapping values")
 

@@ -178,9 +178,10 @@ class Builder:
         member = np.column_stack([self.ticked("place", g)[e] for g in groups])
         score += member @ np.array([design.PEOPLE_PER_WEEK_EFFECTS[g] for g in groups])
         ppw = assign_by_rank(values, score)
+        frozen = self.tail_outside(ppw, member, score)
         if self.exact:
             targets = np.array([self.plan.people_per_week_sums[g] for g in groups])
-            ppw = match_group_sums(ppw, member, targets, rng)
+            ppw = match_group_sums(ppw, member, targets, rng, frozen=frozen)
         self.cols["people_per_week"][e] = ppw
         # e-administration intensity: the respondent's general level on every frequency scale
         self.intensity = 0.7 * zscore_rank(ppw) + 0.7 * self.rng("intensity").standard_normal(n_e)
@@ -189,6 +190,19 @@ class Builder:
                 continue
             for name, item in scale_rows(q):
                 self.scale_row(q, name, item)
+
+    @staticmethod
+    def tail_outside(ppw: NDArray, member: NDArray[np.bool_], score: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Move the ``PEOPLE_PER_WEEK_TAIL`` largest values (in place) to the highest-scored respondents in none
+        of the groups; their positions, returned, stay put while the group sums are matched."""
+        frozen = np.zeros(len(ppw), dtype=bool)
+        outside = np.flatnonzero(~member.any(axis=1))
+        receivers = outside[np.argsort(-score[outside], kind="stable")][: design.PEOPLE_PER_WEEK_TAIL]
+        for receiver, top in zip(receivers, np.argsort(-ppw, kind="stable")[: len(receivers)], strict=False):
+            if member[top].any():
+                ppw[receiver], ppw[top] = ppw[top], ppw[receiver]
+            frozen[receiver if member[top].any() else top] = True
+        return frozen
 
     def scale_row(self, q: codebook.Question, name: str, item: str | None) -> None:
         e, n_e = self.e, int(self.e.sum())

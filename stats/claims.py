@@ -43,7 +43,7 @@ import numpy as np
 
 from stats.errors import StatsError
 from stats.multitest import ALREADY_ADJUSTED, adjust
-from stats.results import CellRow, ClaimRow, TestRow
+from stats.results import CellRow, ClaimRow, TestRow, as_json
 from stats.rules import MIN_EXPECTED
 
 CLAIMS_PATH = Path(__file__).resolve().parent / "report_claims.csv"
@@ -74,6 +74,8 @@ class Claim:
     reported_value: float | None = None
     #: Half a unit of the last decimal written in ``reported_value``: the report's rounding.
     reported_rounding: float = 0.0
+    #: Why no sample matching the published figures can make the claim hold on its primary test (the bound).
+    primary_test_note: str = ""
 
     @property
     def target(self) -> tuple[str, str]:
@@ -109,7 +111,8 @@ def _claim(path: Path, line: int, row: dict[str, str]) -> Claim:
     if not values["family"]:
         raise StatsError(f"{where}: family is empty (the claims Holm's correction is taken over)")
     fields = {c: values[c] for c in COLUMNS if c != "reported_value"}
-    return Claim(**fields, reported_value=reported, reported_rounding=rounding)
+    note = (row.get("primary_test_note") or "").strip()
+    return Claim(**fields, reported_value=reported, reported_rounding=rounding, primary_test_note=note)
 
 
 def load_claims(path: Path = CLAIMS_PATH) -> list[Claim]:
@@ -142,6 +145,9 @@ def cell_direction(claim: Claim, test: TestRow, cells: dict[tuple, CellRow]) -> 
 def found_direction(claim: Claim, test: TestRow, cells: dict[tuple, CellRow]) -> str | None:
     """The direction ``test`` shows, in the vocabulary of the claim's expected direction."""
     kind = claim.expected_direction.partition(":")[0]
+    if kind in ("over", "under") and test.kind == "crosstab_row_vs_rest":
+        word = {"higher": "over", "lower": "under"}.get(test.direction or "")
+        return f"{word}:{claim.expected_direction.partition(':')[2]}" if word else None
     if kind in ("over", "under"):
         return cell_direction(claim, test, cells)
     if kind in ("lowest", "highest"):
@@ -228,6 +234,66 @@ def report_test(claim: Claim, wave: str, tests: dict[tuple, TestRow], cells: dic
     )
 
 
+ROW_VS_REST = "row_vs_rest"
+
+
+def row_vs_rest_id(cell: CellRow, col: str) -> str:
+    """The comparison of one row of a cross-tab against the other rows, on one column against the others."""
+    return f"{ROW_VS_REST}:{cell.row_variable}={cell.row_code}:{cell.col_variable}={col}"
+
+
+def row_vs_rest_tests(claims: list[Claim], cells: list[CellRow]) -> list[TestRow]:
+    """For a claim about one cell of a table larger than 2×2 ("65 of the 93 first hired are conseillers"): every
+    row of the table against the other rows, on the claim's column against the others, tested by the table rule
+    (:func:`stats.crosstab.independence`); the family is the table's rows, one hypothesis each, so the claim's
+    row is adjusted over all of them, not over the rows the report happens to pick."""
+    from stats.compute import make_row
+    from stats.crosstab import independence
+
+    by_table: dict[tuple, list[CellRow]] = {}
+    for c in cells:
+        by_table.setdefault((c.wave, c.comparison_id), []).append(c)
+    wanted = {
+        (claim.comparison_id, claim.target[1])
+        for claim in claims
+        if claim.expected_direction.partition(":")[0] in ("over", "under")
+    }
+    out: list[TestRow] = []
+    for (wave, comparison_id), table_cells in by_table.items():
+        row_codes = list(dict.fromkeys(c.row_code for c in table_cells))
+        col_codes = list(dict.fromkeys(c.col_code for c in table_cells))
+        for claimed, col in wanted:
+            if claimed != comparison_id or (len(row_codes) <= 2 and len(col_codes) <= 2):
+                continue
+            first = table_cells[0]
+            col_label = next((c.col_label for c in table_cells if c.col_code == col), col)
+            for row in row_codes:
+                table = np.zeros((2, 2), dtype=np.int64)
+                for c in table_cells:
+                    table[int(c.row_code != row), int(c.col_code != col)] += c.observed
+                cell = next(c for c in table_cells if c.row_code == row)
+                res = independence(table, [row, "autres"], [col, "autres"])
+                expected = table.sum(axis=1)[0] * table.sum(axis=0)[0] / max(table.sum(), 1)
+                context = dict(
+                    family=f"{ROW_VS_REST}:{first.row_variable}:{first.col_variable}={col}",
+                    kind="crosstab_row_vs_rest",
+                    variables=f"{cell.row_label} contre les autres × {col_label} contre les autres",
+                    outcome=first.col_variable,
+                    grouping=first.row_variable,
+                    n=int(table.sum()),
+                    direction="higher" if table[0, 0] > expected else "lower" if table[0, 0] < expected else "equal",
+                    groups=as_json({"rows": [cell.row_label, "autres"], "cols": [col_label, "autres"]}),
+                    # every cell is a group the disclosure policy checks (app/withholding.py reads the n's)
+                    group_stats=as_json([
+                        {"label": f"{r} × {c}", "n": int(table[i, j])}
+                        for i, r in enumerate((cell.row_label, "autres")) for j, c in enumerate((col_label, "autres"))
+                    ]),
+                    notes=[f"tableau 2×2 {table.tolist()} tiré de {comparison_id}"] + res.notes,
+                )
+                out += [make_row(wave, row_vs_rest_id(cell, col), t, **context) for t in res.rows()]
+    return out
+
+
 #: The other reading of a comparison, for ``holds_robust``: the test that assumes what the primary one does not.
 OTHER_READING = {
     "asymptotic": "exact",
@@ -299,7 +365,7 @@ def evaluate(
                 report.get("method"), report.get("test_id"), report.get("p_value")
             )
             report_directions[claim.claim_id] = report.get("found_direction")
-            test = index.primary.get((wave, claim.comparison_id))
+            test = index.primary.get((wave, judged_comparison(claim, wave, index)))
             if claim.method == "share":
                 _share_verdict(row, report, test)
             else:
@@ -307,12 +373,27 @@ def evaluate(
                     add_note(row, f"test du rapport : {note}")
                 _primary_verdict(row, claim, test, index)
                 _robust_verdict(row, claim, test, index)
+                if not row.holds and claim.primary_test_note:
+                    add_note(row, f"borne : {claim.primary_test_note}")
             rows.append(row)
         _report_verdicts(rows, report_directions)
         out += rows
     for row in out:
         _reason(row)
     return out
+
+
+def judged_comparison(claim: Claim, wave: str, index: Index) -> str:
+    """The comparison a claim is judged on: its own, or for a cell of a table larger than 2×2, that cell's row
+    against the other rows (:func:`row_vs_rest_tests`)."""
+    if claim.expected_direction.partition(":")[0] not in ("over", "under"):
+        return claim.comparison_id
+    row, col = claim.target
+    cell = index.cells.get((wave, claim.comparison_id, row, col))
+    if cell is None:
+        return claim.comparison_id
+    candidate = row_vs_rest_id(cell, col)
+    return candidate if (wave, candidate) in index.primary else claim.comparison_id
 
 
 def add_note(row: ClaimRow, note: str) -> None:
@@ -359,7 +440,7 @@ def _primary_verdict(row: ClaimRow, claim: Claim, test: TestRow | None, index: I
     kind = claim.expected_direction.partition(":")[0]
     if kind in ("lowest", "highest"):
         extra = _pairwise(row, claim, test, index)
-    elif kind in ("over", "under"):
+    elif kind in ("over", "under") and test.kind != "crosstab_row_vs_rest":
         extra = _cell_beyond_chance(row, claim, test, index)
     if not same_way:
         add_note(row, f"sens observé {row.found_direction}, attendu {claim.expected_direction}")

@@ -79,7 +79,14 @@ def within_subjects(matrix: np.ndarray, codes: list[str], labels: list[str], kin
 
     complete = matrix[~np.isnan(matrix).any(axis=1)]
     n, k = complete.shape
-    items = [{"label": label, **describe(complete[:, j])} for j, label in enumerate(labels)]
+    if kind == "box":  # a box's groups are those who ticked it and those who did not (the disclosure policy's n)
+        items = [
+            {"label": f"{label} : {side}", "n": int(count)}
+            for j, label in enumerate(labels)
+            for side, count in (("coché", complete[:, j].sum()), ("non coché", n - complete[:, j].sum()))
+        ]
+    else:
+        items = [{"label": label, **describe(complete[:, j])} for j, label in enumerate(labels)]
     common = dict(
         n=int(n), reading=RANK, is_primary=True, group_stats=as_json(items), groups=as_json(labels),
         notes=[f"{n} personnes ayant répondu à tous les items ({k} items)"],

@@ -17,7 +17,7 @@ import duckdb
 
 import codebook
 from stats import compute, data
-from stats.claims import ALPHA, evaluate, load_claims
+from stats.claims import ALPHA, evaluate, load_claims, row_vs_rest_tests
 from stats.crosstab import N_RESAMPLES, SEED
 from stats.multitest import adjust_families
 from stats.plan import Plan, TwoGroups, build_plan
@@ -135,6 +135,7 @@ def compute_stats(db_path: Path) -> StatsResult:
         tests += compute_differences(con, waves, cb)
     finally:
         con.close()
+    tests += row_vs_rest_tests(claims, cells)
     adjust_families(tests)
     copy_adjusted(tests, coefficients)
     claim_rows = evaluate(claims, tests, cells, waves, planned)

@@ -102,9 +102,9 @@ def test_a_relabelled_site_is_one_row_with_both_labels_and_its_test(evolution_pa
     sites = table_with(evolution_page, RELABELLED, f"{EARLIER} : moyenne")
     assert "Pôle emploi" not in sites.index and "France Travail" not in sites.index
     expected = primary_test(sample_con, "T9", "site", "pole_emploi")
-    assert expected["method"] == "welch_t"
+    assert expected["method"] == "mann_whitney_u"  # a 1–10 scale: the rank test is primary (stats.rules)
     row = sites.loc[RELABELLED]
-    assert row[show.TEST] == readings.method_fr("welch_t") == "t de Welch"
+    assert row[show.TEST] == readings.method_fr("mann_whitney_u") == "U de Mann-Whitney"
     assert row[show.P_HOLM] == fmt.p_value(expected["p_holm"])
     assert row[show.CONCLUSION].startswith("significatif")  # the difference the generator planted
     assert row[f"{EARLIER} : moyenne"] not in (fmt.HIDDEN, show.NOT_ASKED)

@@ -109,10 +109,18 @@ def _small_comparisons(con: duckdb.DuckDBPyConnection, tests, wave: str, k: int 
     values = """select wave, respondent_id,
             if(question_type = 'multi', question_code || '__' || item_code, question_code) as var, answer_code as code
         from marts.answers where question_type in ('single', 'multi') and answer_code is not null"""
+    from app.codebook import cross_variables
+
+    current = "select path from duckdb_databases() where database_name = current_database()"
+    path = Path(con.execute(current).fetchone()[0])
+    crossed = {v.key for v in cross_variables(path, wave)}
     small = set()
     for test in tests.drop_duplicates("comparison_id").itertuples():
         if test.kind == "crosstab":
             _kind, row, col = test.comparison_id.split(":")[:3]
+            if row not in crossed or col not in crossed:  # cells the app cannot count: withheld (fail closed)
+                small.add(test.comparison_id)
+                continue
             sizes = con.execute(
                 f"""with v as ({values}) select count(*) from v as r join v as c using (wave, respondent_id)
                 where r.var = $row and c.var = $col and r.wave = $wave

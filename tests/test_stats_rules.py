@@ -132,3 +132,47 @@ def test_departements_are_compared_on_every_number_and_on_reorientation(sample_c
     assert any(c.startswith("crosstab:reorientation__") and c.endswith(":department") for c in found)
     assert {"within:reason_not_eadmin", "within:support_type", "within:reorientation",
             "within:need_referent_contact", "within:intervention_scale"} <= found  # tables 4, 5; Q11, Q14, Q20
+
+
+def test_every_report_claim_holds_on_its_primary_test_or_its_notes_give_the_bound(sample_con):
+    from stats.claims import load_claims
+
+    claims = {c.claim_id: c for c in load_claims()}
+    rows = sample_con.execute(
+        "SELECT claim_id, holds, notes FROM stats.report_claims WHERE wave = ?", [WAVE]
+    ).fetchall()
+    assert len(rows) == len(claims)
+    for claim_id, holds, notes in rows:
+        if not holds:
+            assert claims[claim_id].primary_test_note, f"{claim_id} fails on its primary test with no bound: {notes}"
+            assert f"borne : {claims[claim_id].primary_test_note}" in notes
+
+
+def test_the_mediatheque_bound_follows_from_the_published_figures():
+    """Figure 3's médiathèque claim: the smallest Welch p any sample with the published figures can give, found by
+    minimising over the split of the within-group spread and the group's admissible size."""
+    from scipy import optimize
+
+    from tests.published import published_figures
+
+    figures = {(f.question, f.item, f.statistic): float(f.value) for f in published_figures()}
+    n, mean = 155, figures[("people_per_week", "Personnes accompagnées par semaine", "mean")]
+    sd = figures[("people_per_week", "Personnes accompagnées par semaine", "sd")]
+    group_mean = figures[("people_per_week_by_place", "Médiathèque / bibliothèque=Oui", "mean")]
+    in_place = int(figures[("place", "Médiathèque / bibliothèque", "count")])
+    total_ss = (n - 1) * sd**2
+
+    def welch_p(share: float, n1: int) -> float:
+        n2 = n - n1
+        m2 = (n * mean - n1 * group_mean) / n2
+        within = total_ss - n1 * (group_mean - mean) ** 2 - n2 * (m2 - mean) ** 2
+        v1, v2 = share * within / (n1 - 1) / n1, (1 - share) * within / (n2 - 1) / n2
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+        return float(2 * sps.t.sf(abs(group_mean - m2) / np.sqrt(v1 + v2), df))
+
+    best = min(
+        optimize.minimize_scalar(welch_p, args=(n1,), bounds=(1e-9, 1 - 1e-9), method="bounded").fun
+        for n1 in range(in_place - (178 - n), in_place + 1)  # the 23 who do not support may all be in one
+    )
+    assert best == pytest.approx(0.0118, abs=1e-4)
+    assert best < 0.05 < best * 5  # Holm's factor must fall to 4: six of the nine other places significant first
