@@ -125,7 +125,9 @@ PEOPLE_PER_WEEK_EFFECTS = {"france_services": 0.94, "ccas": 0.84, "mediatheque":
 PEOPLE_PER_WEEK_TAIL = 2
 #: Loading of every scale row on the respondent's e-administration intensity.
 SCALE_LOADING = {
-    "support_type": 0.7,
+    # the types of support go together (a mediator who fills forms also explains them): table 5's
+    # "prise de contact" is then lowest for the same respondents, not only on average
+    "support_type": 2.0,
     "support_mode": 0.4,
     "repeat_requests": 0.6,
     "site": 0.5,
@@ -173,5 +175,10 @@ REASON_BY_PLACE = {
     "someone_else": {"france_services": 1.2, "ccas": 1.2, "mairie": 0.5},
     "not_allowed": {"mediatheque": 0.8},
 }
+#: The conclusion: the volume of support and the possibilities of reorientation vary by territory.
+#: Log-preferences for a département from the weekly volume (its rank z-score) and from reorientation
+#: boxes ticked (the report publishes neither by département, only the départements' shares).
+DEPARTMENT_BY_VOLUME = {"35": 1.2, "22": -0.8}
+DEPARTMENT_BY_REORIENTATION = {"france_services": {"29": 1.5, "56": -1.0}, "mairie": {"22": 1.2}}
 #: Weight of the respondent's "discretion" (a latent trait) on leaving optional profile questions blank.
 DISCRETION = 1.5

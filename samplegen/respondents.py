@@ -274,7 +274,12 @@ class Builder:
         self.cols["age"][:] = age
         self.single("gender", everyone, plan.gender)
         self.single("education", everyone, plan.education)
-        self.single("department", everyone, plan.department, blank_pref(plan.department, discretion))
+        self.single(
+            "department",
+            everyone,
+            plan.department,
+            blank_pref(plan.department, discretion) + self.territory_pref(list(plan.department)),
+        )
         self.multi("intervention_scale", everyone, plan.intervention_scale, plan.n)
         for g, m in groups.items():
             self.years(g, m, age)
@@ -292,6 +297,22 @@ class Builder:
             "employer", everyone, plan.employer, np.column_stack([public, np.zeros((n, len(plan.employer) - 1))])
         )
         self.salary(discretion)
+
+    def territory_pref(self, codes: list[str]) -> NDArray[np.float64]:
+        """Log-preferences for each département (``codes``) from the weekly volume and the reorientation boxes."""
+        pref = np.zeros((self.n, len(codes)))
+        volume = np.zeros(self.n)
+        volume[self.e] = zscore_rank(self.cols["people_per_week"][self.e])
+        for code, w in design.DEPARTMENT_BY_VOLUME.items():
+            if code in codes:
+                pref[:, codes.index(code)] += w * volume
+        if self.asks("reorientation"):
+            for item, effects in design.DEPARTMENT_BY_REORIENTATION.items():
+                ticked = self.ticked("reorientation", item)
+                for code, w in effects.items():
+                    if code in codes:
+                        pref[:, codes.index(code)] += w * ticked
+        return pref
 
     def years(self, group: str, mask: NDArray[np.bool_], age: NDArray[np.int16]) -> None:
         """Years of practice of a group: a gamma shape in half-years, exact group total, older = longer."""

@@ -59,7 +59,14 @@ METHODS = {
     "anova_f": ("k_groups", ("lowest", "highest")),
     "chi2_pearson": ("crosstab", ("over", "under")),
     "share": ("crosstab", ("share",)),
+    # comparisons the report states without naming a test: judged on their primary test only
+    "paired": ("paired", ("higher", "lower")),
+    "within": ("within", ("lowest", "highest")),
+    "differs_k_groups": ("k_groups", ("differs",)),
+    "differs_family": ("family", ("differs",)),
 }
+#: The claims' methods that are the report's own tests (the others have no report reading).
+REPORT_METHODS = ("student_t", "anova_f", "chi2_pearson", "share")
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,8 @@ def found_direction(claim: Claim, test: TestRow, cells: dict[tuple, CellRow]) ->
         return cell_direction(claim, test, cells)
     if kind in ("lowest", "highest"):
         return group_direction(kind, test)
+    if kind == "differs":
+        return "differs"
     return test.direction
 
 
@@ -216,6 +225,8 @@ def percent(share: float, digits: int | None = 1) -> str:
 def report_test(claim: Claim, wave: str, tests: dict[tuple, TestRow], cells: dict[tuple, list[CellRow]]) -> dict:
     """The report's own test of the claim: a row of ``stats.tests`` (Student, ANOVA) or computed here on the
     2×2 table the sentence states."""
+    if claim.method not in REPORT_METHODS:
+        return dict(notes=[])
     if claim.method in ("chi2_pearson", "share"):
         table_cells = cells.get((wave, claim.comparison_id), [])
         if not table_cells:
@@ -300,6 +311,8 @@ OTHER_READING = {
     "exact": "asymptotic",
     "rank": "unequal_variances",
     "unequal_variances": "rank",
+    "paired_rank": "paired_mean",
+    "paired_mean": "paired_rank",
 }
 
 
@@ -365,7 +378,7 @@ def evaluate(
                 report.get("method"), report.get("test_id"), report.get("p_value")
             )
             report_directions[claim.claim_id] = report.get("found_direction")
-            test = index.primary.get((wave, judged_comparison(claim, wave, index)))
+            test = judged_test(claim, wave, index)
             if claim.method == "share":
                 _share_verdict(row, report, test)
             else:
@@ -381,6 +394,16 @@ def evaluate(
     for row in out:
         _reason(row)
     return out
+
+
+def judged_test(claim: Claim, wave: str, index: Index) -> TestRow | None:
+    """The primary row a claim is judged on; for a whole family ("reorientation unequal by territory"), the
+    family's hypothesis with the smallest Holm-adjusted p (the family differs if any of its hypotheses does)."""
+    if claim.method != "differs_family":
+        return index.primary.get((wave, judged_comparison(claim, wave, index)))
+    family = claim.comparison_id.split(":", 1)[1]
+    members = [t for t in index.primary.values() if t.wave == wave and t.family == family and t.p_holm is not None]
+    return min(members, key=lambda t: t.p_holm, default=None)
 
 
 def judged_comparison(claim: Claim, wave: str, index: Index) -> str:
@@ -518,7 +541,7 @@ def _report_verdicts(rows: list[ClaimRow], directions: dict[str, str | None]) ->
         for row, h in zip(members, holm, strict=True):
             row.p_report_holm = float(h)
     for row in rows:
-        if row.report_method == "share_wilson":
+        if row.report_method in (None, "share_wilson"):  # no test named by the report, or a share (set already)
             continue
         same_way = directions.get(row.claim_id) == row.expected_direction
         row.holds_report_method = same_way and _significant(row.p_report_holm)

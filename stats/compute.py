@@ -18,7 +18,7 @@ from stats import data
 from stats.counts import Counts
 from stats.crosstab import independence
 from stats.groups import k_groups, two_groups
-from stats.paired import paired_two, within_subjects
+from stats.paired import item_pairs, paired_two, within_subjects
 from stats.plan import Crosstab, KGroups, Model, Paired, TwoGroups, Var, Within
 from stats.regression import COV_TYPE, Predictor, fit_ols
 from stats.results import CellRow, CoefficientRow, TestRow, as_json
@@ -177,12 +177,21 @@ def compare_within(wave: str, spec: Within, arrays: Arrays, by_name: dict[str, V
     matrix = np.column_stack(columns) if columns else np.empty((0, 0))
     n_missing = int(np.isnan(matrix).any(axis=1).sum()) if matrix.size else 0
     codes = [v.name.split("__", 1)[-1] for v in spec.items]
-    result = within_subjects(matrix, codes, [v.short_label for v in spec.items], first.kind)
+    labels = [v.short_label for v in spec.items]
+    result = within_subjects(matrix, codes, labels, first.kind)
     context = dict(
         family=spec.family, kind="within", variables=first.label.split(" : ")[0], outcome=spec.question_code,
-        outcome_label=first.label.split(" : ")[0], n_missing=n_missing, notes=missing_note(n_missing),
+        outcome_label=first.label.split(" : ")[0], grouping="items", n_missing=n_missing,
+        notes=missing_note(n_missing),
     )
-    return [make_row(wave, spec.comparison_id, result, **context)]
+    rows = [make_row(wave, spec.comparison_id, result, **context)]
+    if first.kind != "scale" or matrix.size == 0:
+        return rows
+    for pair in item_pairs(matrix, codes, labels, first.kind):
+        a, b = pair["pair"]
+        pair_context = context | dict(family=f"pairs:{spec.question_code}_items", kind="pairwise", notes=[])
+        rows.append(make_row(wave, f"pairwise:{spec.question_code}:items:{a}-{b}", pair, **pair_context))
+    return rows
 
 
 def model_frame(spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[pd.DataFrame, list[Predictor]]:

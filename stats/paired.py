@@ -16,7 +16,7 @@ import numpy as np
 
 from stats.groups import describe
 from stats.results import as_json
-from stats.rules import PAIRED_MEAN, PAIRED_RANK, RANK, paired_rule
+from stats.rules import PAIRED_MEAN, PAIRED_RANK, WITHIN_BINARY, WITHIN_RANK, paired_rule
 
 
 def paired_two(x: np.ndarray, y: np.ndarray, labels: tuple[str, str], kind: str) -> list[dict]:
@@ -72,6 +72,19 @@ def paired_two(x: np.ndarray, y: np.ndarray, labels: tuple[str, str], kind: str)
     return rows
 
 
+def item_pairs(matrix: np.ndarray, codes: list[str], labels: list[str], kind: str) -> list[dict]:
+    """Every pair of items of a battery, within respondents: the primary paired test of :func:`paired_two`
+    (Holm over the pairs in :mod:`stats.multitest`), for "the lowest" / "the highest" item claims."""
+    import itertools
+
+    rows = []
+    for i, j in itertools.combinations(range(len(codes)), 2):
+        for row in paired_two(matrix[:, i], matrix[:, j], (labels[i], labels[j]), kind):
+            if row["is_primary"]:
+                rows.append(dict(row, pair=(codes[i], codes[j])))
+    return rows
+
+
 def within_subjects(matrix: np.ndarray, codes: list[str], labels: list[str], kind: str) -> dict:
     """Do the items differ? Friedman's test (scales, numbers) or Cochran's Q (boxes, 1 = ticked), complete rows."""
     from scipy import stats
@@ -80,15 +93,18 @@ def within_subjects(matrix: np.ndarray, codes: list[str], labels: list[str], kin
     complete = matrix[~np.isnan(matrix).any(axis=1)]
     n, k = complete.shape
     if kind == "box":  # a box's groups are those who ticked it and those who did not (the disclosure policy's n)
-        items = [
-            {"label": f"{label} : {side}", "n": int(count)}
-            for j, label in enumerate(labels)
-            for side, count in (("coché", complete[:, j].sum()), ("non coché", n - complete[:, j].sum()))
-        ]
+        items = []
+        for j, label in enumerate(labels):
+            ticked = int(complete[:, j].sum())
+            share = ticked / n if n else None
+            items.append({"code": codes[j], "label": f"{label} : coché", "n": ticked, "mean": share})
+            items.append({"label": f"{label} : non coché", "n": n - ticked})
     else:
-        items = [{"label": label, **describe(complete[:, j])} for j, label in enumerate(labels)]
+        items = [{"code": codes[j], "label": label, **describe(complete[:, j])} for j, label in enumerate(labels)]
     common = dict(
-        n=int(n), reading=RANK, is_primary=True, group_stats=as_json(items), groups=as_json(labels),
+        n=int(n),
+        reading=WITHIN_BINARY if kind == "box" else WITHIN_RANK,
+        is_primary=True, group_stats=as_json(items), groups=as_json(labels),
         notes=[f"{n} personnes ayant répondu à tous les items ({k} items)"],
     )
     means = complete.mean(axis=0) if n else np.full(k, np.nan)

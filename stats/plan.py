@@ -177,7 +177,8 @@ class Plan:
 
     def comparison_ids(self) -> set[str]:
         specs = (*self.crosstabs, *self.two_groups, *self.k_groups, *self.models, *self.paired, *self.within)
-        return {s.comparison_id for s in specs}
+        # a claim about a whole family ("family:<family>") is planned when its comparisons are
+        return {s.comparison_id for s in specs} | {f"family:{s.family}" for s in specs}
 
     def array_variables(self) -> tuple[Var, ...]:
         """The variables the tests on individual answers read (several groups, regression), with their gates.

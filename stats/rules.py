@@ -40,6 +40,8 @@ UNEQUAL_VARIANCES = "unequal_variances"
 RANK = "rank"
 PAIRED_MEAN = "paired_mean"
 PAIRED_RANK = "paired_rank"
+WITHIN_RANK = "within_rank"  # Friedman: the items of one question ranked within each respondent
+WITHIN_BINARY = "within_binary"  # Cochran's Q: the boxes of one question ticked by the same respondents
 MODEL = "model"
 
 #: A linear model's tests: one method, so primary by construction.

@@ -84,9 +84,10 @@ def claims_by_wave(rows: list, waves: list[str], total: int) -> str:
     parts = []
     for wave in waves:
         mine = [r for r in rows if r.wave == wave]
+        reported = [r for r in mine if r.report_method is not None]  # the claims whose test the report names
         text = (
             f"{wave} {sum(r.holds for r in mine)}/{len(mine)} hold on the primary test, "
-            f"{sum(bool(r.holds_report_method) for r in mine)}/{len(mine)} on the report's own tests "
+            f"{sum(bool(r.holds_report_method) for r in reported)}/{len(reported)} on the report's own tests "
             "(Student's t, ANOVA, Pearson)"
         )
         if len(mine) < total:
