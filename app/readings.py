@@ -21,6 +21,7 @@ METHODS_FR = {
     "chi2_yates": "khi-deux avec correction de Yates",
     "fisher_exact": "test exact de Fisher",
     "fisher_freeman_halton_monte_carlo": "test exact de Fisher-Freeman-Halton (Monte-Carlo)",
+    "fisher_freeman_halton_exact": "test exact de Fisher-Freeman-Halton",
     "chi2_monte_carlo": "khi-deux (p de Monte-Carlo)",
     "student_t": "t de Student",
     "welch_t": "t de Welch",

@@ -139,7 +139,9 @@ def compare_k(wave: str, spec: KGroups, arrays: Arrays, by_name: dict[str, Var])
     present = [i for i in range(len(codes)) if np.any(valid & (g == i))]
     groups = [y[valid & (g == i)] for i in present]
     context = comparison_context(spec.family, "k_groups", spec.outcome, spec.group, n_missing)
-    omnibus, pairs = k_groups(groups, [codes[i] for i in present], spec.group.labels, spec.outcome.kind)
+    omnibus, pairs = k_groups(
+        groups, [codes[i] for i in present], spec.group.labels, spec.outcome.kind, pairs=spec.pairs
+    )
     rows = [make_row(wave, spec.comparison_id, r, **context) for r in omnibus]
     for r in pairs:
         a, b = r["pair"]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from stats.exact import freeman_halton_two_columns
 from stats.rules import ASYMPTOTIC, CONTINUITY_CORRECTED, EXACT, MIN_EXPECTED, crosstab_rule
 
 SEED = 20230228
@@ -141,11 +142,16 @@ def independence(
                 notes=[],
             )
         )
-    result.tests.append(dict(common, **_exact(table, is_2x2), is_primary=primary == EXACT, method_rule=rule))
+    exact = _exact(table, is_2x2, needed=primary == EXACT)
+    if exact is not None:
+        result.tests.append(dict(common, **exact, is_primary=primary == EXACT, method_rule=rule))
     return result
 
 
-def _exact(table: np.ndarray, is_2x2: bool) -> dict:
+def _exact(table: np.ndarray, is_2x2: bool, needed: bool) -> dict | None:
+    """The exact test's row: Fisher's, Freeman–Halton's enumerated, or (only where it is ``needed`` as the
+    primary test) its Monte-Carlo estimate; None for a secondary reading out of exact reach (the sensitivity
+    adjustment then takes the table's primary p-value, :mod:`stats.multitest`)."""
     from scipy import stats
     from scipy.stats.contingency import odds_ratio
 
@@ -173,6 +179,16 @@ def _exact(table: np.ndarray, is_2x2: bool) -> dict:
             ci_high=float(ci.high),
             notes=notes,
         )
+    exact = freeman_halton_two_columns(table)
+    if exact is not None:
+        return dict(
+            method="fisher_freeman_halton_exact",
+            reading=EXACT,
+            p_value=exact,
+            notes=["test exact de Freeman–Halton, calculé exactement (énumération des tables de mêmes marges)"],
+        )
+    if not needed:
+        return None
     method = stats.MonteCarloMethod(n_resamples=N_RESAMPLES, rng=np.random.default_rng(SEED))
     res = stats.fisher_exact(table, method=method)
     p = float(res.pvalue)
@@ -180,7 +196,7 @@ def _exact(table: np.ndarray, is_2x2: bool) -> dict:
     at_floor = p <= floor
     se = float(np.sqrt(p * (1 - p) / N_RESAMPLES))
     notes = [f"test exact de Freeman–Halton estimé par Monte-Carlo ({N_RESAMPLES} tables, graine {SEED}), "
-             f"erreur-type Monte-Carlo {se:.2g}"]
+             f"erreur-type Monte-Carlo {se:.2g} (tableau trop grand pour l'énumération exacte)"]
     if at_floor:
         notes.append(f"aucune table simulée aussi extrême : p < {floor:.1g} (borne supérieure, pas une valeur)")
     return dict(

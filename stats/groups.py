@@ -184,7 +184,7 @@ PAIR_READINGS = {"tukey_hsd": EQUAL_VARIANCES, "games_howell": UNEQUAL_VARIANCES
 
 
 def k_groups(
-    groups: list[np.ndarray], codes: list[str], labels: dict[str, str], kind: str = "number"
+    groups: list[np.ndarray], codes: list[str], labels: dict[str, str], kind: str = "number", pairs: bool = True
 ) -> tuple[list[dict], list[dict]]:
     """Omnibus tests across groups, and the pairwise comparisons.
 
@@ -276,6 +276,8 @@ def k_groups(
             notes=list(notes),
         )
     )
+    if not pairs:
+        return omnibus, []
     return omnibus, _pairs(data, kept_codes, labels, primary, rule, zero_var=bool(zero_var))
 
 

@@ -17,6 +17,7 @@ from scipy import stats as sps
 
 from stats.counts import Counts, mann_whitney_u
 from stats.crosstab import independence
+from stats.exact import freeman_halton_two_columns
 from stats.groups import k_groups, two_groups
 from stats.multitest import adjust
 from stats.regression import Predictor, fit_ols
@@ -53,7 +54,7 @@ def test_chi_square_and_adjusted_residuals_match_agresti_party_identification_by
     assert chi2["effect_size"] == pytest.approx(np.sqrt(30.07 / 2757), abs=1e-4)
     # every expected count ≥ 5: Pearson is primary; the exact reading is there too, secondary (whole families)
     assert [(t["method"], t["is_primary"]) for t in res.tests] == [
-        ("chi2_pearson", True), ("fisher_freeman_halton_monte_carlo", False)
+        ("chi2_pearson", True), ("fisher_freeman_halton_exact", False)
     ]
 
 
@@ -95,17 +96,33 @@ def freeman_halton_exact(observed: np.ndarray) -> float:
     return float(sum(p for p in (law.pmf(x) for x in tables) if p <= p_observed * (1 + 1e-7)))
 
 
-def test_larger_table_with_small_expected_counts_gets_a_seeded_monte_carlo_exact_test():
-    # A sparse 3×2 table: the seeded Monte-Carlo estimate must agree with scipy's full Freeman–Halton
-    # enumeration within its own sampling error (9,999 tables).
+def test_a_two_column_table_with_small_expected_counts_gets_freeman_halton_computed_exactly():
+    # A sparse 3×2 table: the primary test is Freeman–Halton's, enumerated, equal to the reference enumeration.
     observed = np.array([[8, 1], [2, 6], [1, 5]])
     res = independence(observed, ["a", "b", "c"], ["y", "n"])
-    exact = by_method(res.tests)["fisher_freeman_halton_monte_carlo"]
-    reference = freeman_halton_exact(observed)
-    assert exact["is_primary"]
-    assert abs(exact["p_value"] - reference) < 4 * np.sqrt(reference * (1 - reference) / 9999) + 1e-4
-    again = by_method(independence(observed, ["a", "b", "c"], ["y", "n"]).tests)
-    assert again["fisher_freeman_halton_monte_carlo"]["p_value"] == exact["p_value"]  # fixed seed
+    exact = by_method(res.tests)["fisher_freeman_halton_exact"]
+    assert exact["is_primary"] and exact["reading"] == "exact"
+    assert exact["p_value"] == pytest.approx(freeman_halton_exact(observed), rel=1e-12)
+    # the report's 5×2 table of post titles × first hired, 163 who answered: enumerated too
+    titles = np.array([[65, 31], [10, 12], [8, 10], [5, 9], [5, 8]])
+    assert freeman_halton_two_columns(titles) == pytest.approx(freeman_halton_exact(titles), rel=1e-12)
+
+
+def test_a_larger_sparse_table_gets_a_seeded_monte_carlo_estimate_with_its_standard_error():
+    # 3×3: no exact enumeration here; scipy's seeded Monte-Carlo estimate, its standard error stored.
+    observed = np.array([[6, 1, 0], [1, 5, 1], [0, 2, 6]])
+    res = independence(observed, ["a", "b", "c"], ["x", "y", "z"])
+    mc = by_method(res.tests)["fisher_freeman_halton_monte_carlo"]
+    assert mc["is_primary"]
+    assert mc["p_value_mc_se"] == pytest.approx(np.sqrt(mc["p_value"] * (1 - mc["p_value"]) / 9999))
+    again = by_method(independence(observed, ["a", "b", "c"], ["x", "y", "z"]).tests)
+    assert again["fisher_freeman_halton_monte_carlo"]["p_value"] == mc["p_value"]  # fixed seed
+    # at the floor 1/(B + 1) the estimate is an upper bound, flagged
+    strong = np.array([[30, 0, 0], [0, 30, 0], [0, 0, 3]])
+    floor = by_method(independence(strong, ["a", "b", "c"], ["x", "y", "z"]).tests)[
+        "fisher_freeman_halton_monte_carlo"
+    ]
+    assert floor["p_value"] == pytest.approx(1 / 10_000) and floor["p_value_is_upper_bound"]
 
 
 def test_student_welch_and_mann_whitney_match_r_on_the_sleep_data():
