@@ -64,6 +64,8 @@ METHODS = {
     "within": ("within", ("lowest", "highest")),
     "differs_k_groups": ("k_groups", ("differs",)),
     "differs_family": ("family", ("differs",)),
+    # footnote 3: one block of a model's predictors is the most significant (smallest p of the family)
+    "strongest_block": ("family", ("strongest",)),
 }
 #: The claims' methods that are the report's own tests (the others have no report reading).
 REPORT_METHODS = ("student_t", "anova_f", "chi2_pearson", "share")
@@ -161,6 +163,8 @@ def found_direction(claim: Claim, test: TestRow, cells: dict[tuple, CellRow]) ->
         return group_direction(kind, test)
     if kind == "differs":
         return "differs"
+    if kind == "strongest":
+        return f"strongest:{test.grouping}"
     return test.direction
 
 
@@ -399,7 +403,7 @@ def evaluate(
 def judged_test(claim: Claim, wave: str, index: Index) -> TestRow | None:
     """The primary row a claim is judged on; for a whole family ("reorientation unequal by territory"), the
     family's hypothesis with the smallest Holm-adjusted p (the family differs if any of its hypotheses does)."""
-    if claim.method != "differs_family":
+    if claim.method not in ("differs_family", "strongest_block"):
         return index.primary.get((wave, judged_comparison(claim, wave, index)))
     family = claim.comparison_id.split(":", 1)[1]
     members = [t for t in index.primary.values() if t.wave == wave and t.family == family and t.p_holm is not None]

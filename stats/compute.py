@@ -205,7 +205,8 @@ def model_frame(spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[p
         values = arrays[v.name][population]
         if v.kind == "box":
             columns[v.name] = np.where(np.isnan(values), np.nan, (values == SELECTED).astype(float))
-            predictors.append(Predictor(v.name, v.label))
+            # a question's boxes are one block (the places), tested together
+            predictors.append(Predictor(v.name, v.label, block=v.question_code, block_label=v.label.split(" : ")[0]))
         elif v.choices:
             codes = np.array([c for c, _ in v.choices] + [None], dtype=object)
             index = np.where(np.isnan(values), len(v.choices), values).astype(int)
@@ -248,6 +249,28 @@ def regression(wave: str, spec: Model, arrays: Arrays, by_name: dict[str, Var]) 
         notes=fitted.notes + [f"erreurs-types robustes {COV_TYPE}"],
     )
     rows, coefficients = [model_row], []
+    for b in fitted.blocks:
+        rows.append(
+            make_row(
+                wave,
+                f"{spec.comparison_id}:block:{b['block']}",
+                dict(
+                    method="ols_hc3_wald_f", reading=MODEL, is_primary=True, method_rule=MODEL_RULE,
+                    statistic_name="F", statistic=b["statistic"], df=b["df"], df_denom=b["df_denom"],
+                    p_value=b["p_value"],
+                ),
+                family=spec.block_family,
+                kind="regression_block",
+                variables=f"{b['label']} ({b['n_terms']} coefficient(s) testés ensemble)",
+                outcome=spec.outcome.name,
+                outcome_label=spec.outcome.label,
+                grouping=b["block"],
+                grouping_label=b["label"],
+                n=m["n"],
+                n_missing=m["n_missing"],
+                notes=[f"modèle {spec.model_id}, test de Wald joint, erreurs-types robustes {COV_TYPE}"],
+            )
+        )
     for t in fitted.terms:
         term_id = f"{spec.comparison_id}:{t['term']}"
         if t["variable"] is not None:

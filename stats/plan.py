@@ -125,6 +125,11 @@ class Model:
     def comparison_id(self) -> str:
         return f"regression:{self.outcome.name}:{self.model_id}"
 
+    @property
+    def block_family(self) -> str:
+        """The family of the model's joint tests, one per block of predictors (footnote 3)."""
+        return f"regression_blocks:{self.outcome.name}:{self.model_id}"
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -182,7 +187,8 @@ class Plan:
     def comparison_ids(self) -> set[str]:
         specs = (*self.crosstabs, *self.two_groups, *self.k_groups, *self.models, *self.paired, *self.within)
         # a claim about a whole family ("family:<family>") is planned when its comparisons are
-        return {s.comparison_id for s in specs} | {f"family:{s.family}" for s in specs}
+        families = {s.family for s in specs} | {m.block_family for m in self.models}
+        return {s.comparison_id for s in specs} | {f"family:{f}" for f in families}
 
     def array_variables(self) -> tuple[Var, ...]:
         """The variables the tests on individual answers read (several groups, regression), with their gates.

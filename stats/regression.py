@@ -29,6 +29,9 @@ class Predictor:
     label: str
     categorical: bool = False
     level_labels: dict[str, str] = field(default_factory=dict)
+    #: The group of coefficients tested together (footnote 3: "the places", all their boxes at once).
+    block: str = ""
+    block_label: str = ""
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Fitted:
     model: dict
     terms: list[dict]
     notes: list[str]
+    #: One joint Wald F test (HC3) per block of predictors: which variable matters, all its coefficients at once.
+    blocks: list[dict] = field(default_factory=list)
 
 
 def usable(frame: pd.DataFrame, predictors: list[Predictor]) -> tuple[list[Predictor], list[str]]:
@@ -119,6 +124,7 @@ def fit_ols(frame: pd.DataFrame, outcome: str, predictors: list[Predictor]) -> F
                 ci_high=float(ci.loc[term, 1]),
             )
         )
+    blocks = _block_tests(fit, terms, kept)
     model = dict(
         formula=spec,
         n=int(fit.nobs),
@@ -130,7 +136,30 @@ def fit_ols(frame: pd.DataFrame, outcome: str, predictors: list[Predictor]) -> F
         df_model=float(fit.df_model),
         df_resid=float(fit.df_resid),
     )
-    return Fitted(model=model, terms=terms, notes=notes)
+    return Fitted(model=model, terms=terms, notes=notes, blocks=blocks)
+
+
+def _block_tests(fit, terms: list[dict], kept: list[Predictor]) -> list[dict]:
+    """The joint Wald F test (with the fit's HC3 covariance) of each block's coefficients."""
+    names = list(fit.params.index)
+    by_block: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    for p in kept:
+        block = p.block or p.name
+        labels[block] = p.block_label or p.label
+        for t in terms:
+            if t["variable"] == p.name:
+                by_block.setdefault(block, []).append(names.index(t["term"]))
+    out = []
+    for block, columns in by_block.items():
+        restriction = np.zeros((len(columns), len(names)))
+        restriction[np.arange(len(columns)), columns] = 1.0
+        test = fit.wald_test(restriction, use_f=True, scalar=True)
+        out.append(
+            dict(block=block, label=labels[block], statistic=_scalar(test.statistic), df=float(test.df_num),
+                 df_denom=float(test.df_denom), p_value=_scalar(test.pvalue), n_terms=len(columns))
+        )
+    return out
 
 
 def _scalar(value: object) -> float:

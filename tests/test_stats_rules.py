@@ -176,3 +176,34 @@ def test_the_mediatheque_bound_follows_from_the_published_figures():
     )
     assert best == pytest.approx(0.0118, abs=1e-4)
     assert best < 0.05 < best * 5  # Holm's factor must fall to 4: six of the nine other places significant first
+
+
+def test_footnote_3_block_tests_equal_statsmodels_on_the_marts(sample_con):
+    """The places' joint Wald F (HC3) in the model with controls, recomputed with statsmodels' formula API."""
+    import statsmodels.formula.api as smf
+
+    frame = sample_con.execute(
+        "SELECT * FROM marts.respondents_wide WHERE wave = ? AND people_per_week IS NOT NULL", [WAVE]
+    ).df()
+    places = [c for c in frame.columns if c.startswith("place__") and not c.endswith("__other")]
+    frame = frame[["people_per_week", "post_title", "department", "years_practice", *places]].dropna()
+    places = [c for c in places if frame[c].nunique() > 1]  # a place nobody ticks has no coefficient
+    frame[places] = frame[places].astype(float)
+    formula = "people_per_week ~ " + " + ".join([*places, "C(post_title)", "C(department)", "years_practice"])
+    fit = smf.ols(formula, frame).fit(cov_type="HC3", use_t=True)
+    wald = fit.wald_test(", ".join(f"{p} = 0" for p in places), use_f=True, scalar=True)
+    row = sample_con.execute(
+        "SELECT statistic, df, p_value FROM stats.tests WHERE test_id = ?",
+        [f"{WAVE}|regression:people_per_week:places_controls:block:place|ols_hc3_wald_f"],
+    ).fetchone()
+    assert row == pytest.approx((float(wald.statistic), len(places), float(wald.pvalue)), rel=1e-8)
+    claim = sample_con.execute(
+        "SELECT holds, found_direction FROM stats.report_claims WHERE wave = ? AND claim_id = ?",
+        [WAVE, "FN3_places_most_significant"],
+    ).fetchone()
+    blocks = sample_con.execute(
+        "SELECT grouping FROM stats.tests WHERE wave = ? AND kind = 'regression_block' "
+        "AND family = 'regression_blocks:people_per_week:places_controls' ORDER BY p_value LIMIT 1",
+        [WAVE],
+    ).fetchone()
+    assert claim == (True, "strongest:place") and blocks == ("place",)
