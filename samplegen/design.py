@@ -145,6 +145,8 @@ SCALE_EFFECTS = {
     ("site", "caf"): {"ccas": 1.5, "france_services": 0.5},
     ("site", "cpam"): {"ccas": 1.5, "france_services": 0.5},
     ("site", "mdph"): {"ccas": 0.6},
+    # figure 6: CCAS mediators support "sur une grande diversité de sites": a lift on every site
+    ("site", "*"): {"ccas": 0.6},
     ("site", "cheque_energie"): {"ccas": 0.6},
     ("site", "msa"): {"ccas": 0.3, "france_services": 0.5},
     ("site", "pole_emploi"): {"ccas": 0.3, "france_services": 0.5},

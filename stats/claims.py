@@ -61,6 +61,7 @@ METHODS = {
     "share": ("crosstab", ("share",)),
     # comparisons the report states without naming a test: judged on their primary test only
     "paired": ("paired", ("higher", "lower")),
+    "groups": ("two_groups", ("higher", "lower")),
     "within": ("within", ("lowest", "highest")),
     "differs_k_groups": ("k_groups", ("differs",)),
     "differs_family": ("family", ("differs",)),

@@ -48,6 +48,8 @@ class Var:
     asked_if: tuple[str, str] | None = None
     choices: tuple[tuple[str, str], ...] = ()
     short_label: str = ""
+    #: SQL over the wide table's columns, for a variable the stats derive (a battery's breadth); empty: a column.
+    expression: str = ""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -151,6 +153,7 @@ class Plan:
         their choices are the edition's (France Travail in 2024).
         """
         asked = {v.name: v for q in edition.questions for v in variables(q)}
+        asked |= {b.name: b for b in (breadth(q) for q in edition.questions if has_breadth(q))}
 
         def relabel(v: Var) -> Var:
             e = asked[v.name]
@@ -235,6 +238,29 @@ def variables(q: codebook.Question) -> list[Var]:
     return []
 
 
+#: Figure 6's "une grande diversité de sites": a battery's breadth is the number of its items a respondent
+#: answers above the scale's floor ("jamais"), for the scale batteries of at least this many items.
+BREADTH_MIN_ITEMS = 3
+
+
+def has_breadth(q: codebook.Question) -> bool:
+    return q.type == "scale" and len(q.items) >= BREADTH_MIN_ITEMS
+
+
+def breadth(q: codebook.Question) -> Var:
+    """How many items of scale battery ``q`` a respondent answers above its floor (NULL if none is answered)."""
+    items = variables(q)
+    floor = int(q.min_value or 1)
+    columns = [f'"{v.name}"' for v in items]
+    above = " + ".join(f"CAST(coalesce({c} > {floor}, false) AS INTEGER)" for c in columns)
+    label = f"{q.label_fr} : nombre d'items au-dessus de « jamais »"
+    return Var(
+        f"{q.question_code}__breadth", label, "number", q.question_code, items[0].asked_if, (),
+        "diversité (items au-dessus de « jamais »)",
+        expression=f"CASE WHEN coalesce({', '.join(columns)}) IS NULL THEN NULL ELSE {above} END",
+    )
+
+
 def build_plan(cb: codebook.Codebook | None = None) -> Plan:
     """Every comparison the stats stage runs, in a stable order."""
     cb = cb or codebook.load()
@@ -268,7 +294,10 @@ def build_plan(cb: codebook.Codebook | None = None) -> Plan:
     ]
     two = []
     for q in under_split:
-        for outcome in variables(q):
+        outcomes = variables(q)
+        if has_breadth(q):
+            outcomes.append(breadth(q))
+        for outcome in outcomes:
             for place in places:
                 family = f"{q.question_code}_by_{PLACE}" if not q.items else f"{q.question_code}_by_{place.name}"
                 two.append(TwoGroups(family, outcome, place))

@@ -207,3 +207,27 @@ def test_footnote_3_block_tests_equal_statsmodels_on_the_marts(sample_con):
         [WAVE],
     ).fetchone()
     assert claim == (True, "strongest:place") and blocks == ("place",)
+
+
+def test_figure_6_diversity_is_the_number_of_sites_above_never_recounted_from_the_answers(sample_con):
+    """The claim's measure: per respondent, the sites rated above 1 ("jamais"); CCAS staff against the others."""
+    counts = sample_con.execute(
+        """SELECT a.respondent_id, count(*) FILTER (WHERE a.value > 1) AS breadth, any_value(w.place__ccas) AS ccas
+           FROM marts.answers a JOIN marts.respondents_wide w USING (wave, respondent_id)
+           WHERE a.wave = ? AND a.question_code = 'site' AND a.is_asked
+           GROUP BY a.respondent_id HAVING count(a.value) > 0""",
+        [WAVE],
+    ).df()
+    x = counts[counts["ccas"]]["breadth"].to_numpy(float)
+    y = counts[~counts["ccas"]]["breadth"].to_numpy(float)
+    welch = sps.ttest_ind(x, y, equal_var=False)
+    row = sample_con.execute(
+        "SELECT statistic, p_value, group1_n, group2_n, is_primary FROM stats.tests WHERE test_id = ?",
+        [f"{WAVE}|two_groups:site__breadth:place__ccas|welch_t"],
+    ).fetchone()
+    assert row[:2] == pytest.approx((welch.statistic, welch.pvalue), rel=1e-9)
+    assert row[2:] == (len(x), len(y), True)
+    holds = sample_con.execute(
+        "SELECT holds FROM stats.report_claims WHERE wave = ? AND claim_id = 'F6_ccas_site_diversity'", [WAVE]
+    ).fetchone()[0]
+    assert holds
