@@ -17,11 +17,13 @@ import duckdb
 
 import codebook
 from stats import compute, data
-from stats.claims import ALPHA, evaluate, load_claims, row_vs_rest_tests
+from stats.claim_tests import row_vs_rest_tests
+from stats.claims import ALPHA, load_claims
 from stats.crosstab import N_RESAMPLES, SEED
 from stats.multitest import adjust_families
 from stats.plan import Plan, TwoGroups, build_plan
 from stats.results import CellRow, CoefficientRow, RunInfoRow, TestRow, write_tables
+from stats.verdicts import evaluate
 from stats.waves import compute_differences
 
 

@@ -13,7 +13,8 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
 from stats import data
-from stats.claims import Claim, chi2_claim, load_claims
+from stats.claim_tests import chi2_claim
+from stats.claims import Claim, load_claims
 from stats.compute import compare_two
 from stats.crosstab import independence
 from stats.errors import StatsError
