@@ -12,7 +12,11 @@ from stats.rules import MIN_EXPECTED
 
 def collapsed(claim: Claim, table_cells: list[CellRow]) -> np.ndarray:
     """The 2×2 table of the claim's row against the other rows × its column against the other columns."""
-    row, col = claim.target
+    return one_against_rest(table_cells, *claim.target)
+
+
+def one_against_rest(table_cells: list[CellRow], row: str, col: str) -> np.ndarray:
+    """The 2×2 table of one row against the other rows × one column against the other columns."""
     table = np.zeros((2, 2), dtype=np.int64)
     for c in table_cells:
         table[int(c.row_code != row), int(c.col_code != col)] += c.observed
@@ -125,9 +129,7 @@ def row_vs_rest_tests(claims: list[Claim], cells: list[CellRow]) -> list[TestRow
             first = table_cells[0]
             col_label = next((c.col_label for c in table_cells if c.col_code == col), col)
             for row in row_codes:
-                table = np.zeros((2, 2), dtype=np.int64)
-                for c in table_cells:
-                    table[int(c.row_code != row), int(c.col_code != col)] += c.observed
+                table = one_against_rest(table_cells, row, col)
                 cell = next(c for c in table_cells if c.row_code == row)
                 res = independence(table, [row, "autres"], [col, "autres"])
                 expected = table.sum(axis=1)[0] * table.sum(axis=0)[0] / max(table.sum(), 1)

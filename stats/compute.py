@@ -59,6 +59,11 @@ def comparison_context(family: str, kind: str, outcome: Var, grouping: Var, n_mi
     ) | fields
 
 
+def as_ticked(values: np.ndarray) -> np.ndarray:
+    """A box's array (its choice index, 0 for "ticked") as 1 ticked / 0 not, missing kept missing."""
+    return np.where(np.isnan(values), np.nan, (values == SELECTED).astype(float))
+
+
 def asked(arrays: Arrays, var: Var, by_name: dict[str, Var]) -> np.ndarray:
     """Mask of the respondents the question was asked to."""
     size = len(next(iter(arrays.values()))) if arrays else 0
@@ -175,7 +180,7 @@ def compare_within(wave: str, spec: Within, arrays: Arrays, by_name: dict[str, V
     population = asked(arrays, first, by_name)
     columns = [arrays[v.name][population] for v in spec.items]
     if first.kind == "box":  # box arrays hold the choice's index: 0 is "ticked"
-        columns = [np.where(np.isnan(c), np.nan, (c == SELECTED).astype(float)) for c in columns]
+        columns = [as_ticked(c) for c in columns]
     matrix = np.column_stack(columns) if columns else np.empty((0, 0))
     n_missing = int(np.isnan(matrix).any(axis=1).sum()) if matrix.size else 0
     codes = [v.name.split("__", 1)[-1] for v in spec.items]
@@ -204,7 +209,7 @@ def model_frame(spec: Model, arrays: Arrays, by_name: dict[str, Var]) -> tuple[p
     for v in spec.predictors:
         values = arrays[v.name][population]
         if v.kind == "box":
-            columns[v.name] = np.where(np.isnan(values), np.nan, (values == SELECTED).astype(float))
+            columns[v.name] = as_ticked(values)
             # a question's boxes are one block (the places), tested together
             predictors.append(Predictor(v.name, v.label, block=v.question_code, block_label=v.label.split(" : ")[0]))
         elif v.choices:
