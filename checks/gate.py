@@ -93,6 +93,7 @@ def evaluate(db_path: Path, docs_folder: Path | None = None, run_name: str = "ch
         # The checks' aggregates (keys of marts of millions of rows) run as fast in a bounded
         # memory: without a limit, DuckDB keeps gigabytes it does not need.
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute("SET enable_progress_bar = false")  # the build log is not a terminal
         targets = build_targets(con)
         t_read = time.perf_counter() - t0
         site = docs_folder or docs_dir(db_path)

@@ -20,6 +20,8 @@ import numpy as np
 #: scipy's rule for Mann–Whitney's ``method="auto"``: the exact distribution when a group has at most this many
 #: answers and no value is tied, the normal approximation otherwise.
 MWU_EXACT_MAX = 8
+#: Widest range of whole numbers :meth:`Counts.of` counts in an array of that many bins.
+BINCOUNT_SPAN = 100_000
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,19 @@ class Counts:
 
     @classmethod
     def of(cls, data: np.ndarray) -> Counts:
-        """The value counts of raw answers (missing answers already removed)."""
-        values, counts = np.unique(np.asarray(data, dtype=float), return_counts=True)
+        """The value counts of raw answers (missing answers already removed).
+
+        Whole numbers within :data:`BINCOUNT_SPAN` of each other (scales, weekly counts, their differences) are
+        counted by ``np.bincount``, in one pass, rather than sorted by ``np.unique`` (twenty times slower on a
+        million answers); the counts are the same."""
+        data = np.asarray(data, dtype=float)
+        if data.size:
+            low, high = data.min(), data.max()
+            if high - low <= BINCOUNT_SPAN and np.array_equal(data, np.floor(data)):
+                counts = np.bincount((data - low).astype(np.int64))
+                present = np.flatnonzero(counts)
+                return cls(present + low, counts[present].astype(np.int64))
+        values, counts = np.unique(data, return_counts=True)
         return cls(values, counts.astype(np.int64))
 
     @classmethod
@@ -118,3 +131,40 @@ def mann_whitney_u(x: Counts, y: Counts) -> tuple[float, float]:
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (u - n1 * n2 / 2 - 0.5) / sigma
     return u1, float(np.clip(2 * special.ndtr(-z), 0.0, 1.0))
+
+
+#: scipy's rule for Wilcoxon's ``method="auto"``: past this many pairs (zeros included), the normal approximation.
+WILCOXON_EXACT_MAX = 50
+
+
+def wilcoxon_signed_rank(differences: Counts) -> tuple[float, float]:
+    """Two-sided Wilcoxon signed-rank test of paired differences given as value counts: scipy's statistic
+    (the smaller of the two rank sums) and p-value, as ``scipy.stats.wilcoxon(zero_method="wilcox",
+    correction=True, method="auto")`` gives them.
+
+    Why: scipy ranks the million differences of two 1–10 scales (a quarter of a second a pair, and a battery
+    has dozens of pairs), which take at most 19 distinct values. Zero differences are dropped (Wilcoxon's
+    method); equal absolute differences share their midrank, so the positive rank sum is a dot product; the
+    p-value is scipy's normal approximation with its tie term Σ(t³ − t)/2 and continuity correction. Where
+    scipy would use the exact or permutation distribution (at most 50 pairs), scipy is called on the pairs,
+    which the counts then are.
+    """
+    from scipy import special, stats
+
+    if differences.n <= WILCOXON_EXACT_MAX:
+        res = stats.wilcoxon(np.repeat(differences.values, differences.counts), zero_method="wilcox",
+                             correction=True, method="auto")
+        return float(res.statistic), float(res.pvalue)
+    nonzero = differences.values != 0
+    magnitudes = Counts.tally(np.abs(differences.values[nonzero]), differences.counts[nonzero])
+    t = magnitudes.counts.astype(float)
+    midranks = np.cumsum(t) - (t - 1) / 2
+    positive = differences.values > 0
+    r_plus = float(np.dot(differences.counts[positive], midranks[np.searchsorted(
+        magnitudes.values, differences.values[positive])]))
+    count = float(t.sum())
+    r_minus = count * (count + 1) / 2 - r_plus
+    se = np.sqrt((count * (count + 1) * (2 * count + 1) - np.sum(t**3 - t) / 2) / 24)
+    z = (r_plus - count * (count + 1) / 4) / se
+    z -= np.sign(z) * 0.5 / se
+    return min(r_plus, r_minus), float(np.clip(2 * special.ndtr(-abs(z)), 0.0, 1.0))

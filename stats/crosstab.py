@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from stats.exact import freeman_halton_two_columns
+from stats.exact import conditional_odds_ratio, freeman_halton_two_columns
 from stats.rules import ASYMPTOTIC, CONTINUITY_CORRECTED, EXACT, MIN_EXPECTED, crosstab_rule
 
 SEED = 20230228
@@ -153,13 +153,11 @@ def _exact(table: np.ndarray, is_2x2: bool, needed: bool) -> dict | None:
     primary test) its Monte-Carlo estimate; None for a secondary reading out of exact reach (the sensitivity
     adjustment then takes the table's primary p-value, :mod:`stats.multitest`)."""
     from scipy import stats
-    from scipy.stats.contingency import odds_ratio
 
     if is_2x2:
         res = stats.fisher_exact(table)
-        conditional = odds_ratio(table, kind="conditional")
-        ci = conditional.confidence_interval(confidence_level=0.95)
-        estimate = float(conditional.statistic)
+        conditional = conditional_odds_ratio(table, level=0.95)
+        estimate = conditional.estimate
         notes = ["test exact de Fisher (bilatéral, conditionnel aux marges, comme fisher.test de R)"]
         if not np.isfinite(estimate) or estimate == 0:
             notes.append(
@@ -175,8 +173,8 @@ def _exact(table: np.ndarray, is_2x2: bool, needed: bool) -> dict | None:
             p_value=float(res.pvalue),
             estimate_name="odds_ratio_conditional_mle",
             estimate=estimate,
-            ci_low=float(ci.low),
-            ci_high=float(ci.high),
+            ci_low=conditional.ci_low,
+            ci_high=conditional.ci_high,
             notes=notes,
         )
     exact = freeman_halton_two_columns(table)

@@ -15,6 +15,8 @@ the caller falls back to Monte-Carlo, so the time stays bounded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 #: Most partial tables kept at once (about 16 bytes each): past it, no exact p-value.
@@ -59,3 +61,62 @@ def freeman_halton_two_columns(table: np.ndarray) -> float | None:
     as_extreme = logp <= observed + np.log1p(RELATIVE_TOLERANCE)
     total = np.logaddexp.reduce(logp)
     return float(min(1.0, np.exp(np.logaddexp.reduce(logp[as_extreme]) - total)))
+
+
+#: Standard deviations of the conditional distribution kept on each side of the observed count (plus this many
+#: counts): a log-concave distribution's mass beyond that is below e⁻⁴⁰ of it.
+WINDOW_SDS = 50
+
+
+@dataclass(frozen=True)
+class ConditionalOddsRatio:
+    """R's ``fisher.test`` estimate and interval for a 2×2 table: the conditional maximum likelihood odds ratio
+    and the exact interval that inverts the two one-sided tests (each at (1 − level)/2)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+
+
+def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> ConditionalOddsRatio:
+    """The conditional MLE odds ratio of a 2×2 table and its exact interval, computed as R's ``fisher.test`` does.
+
+    Why not scipy's ``odds_ratio(kind="conditional")``: its interval sums the noncentral hypergeometric
+    distribution point by point in Python, which costs seconds at ten thousand respondents and hours at a
+    million. Given the margins, the top-left count X has P(X = s) ∝ C(m, s) C(n, k − s) ψˢ on the support
+    [lo, hi]; the estimate solves E(X) = x and the bounds solve P(X ≥ x) = α and P(X ≤ x) = α, each in log ψ
+    with the distribution in logs (no overflow). The distribution is log-concave, so at every solution its mass
+    lies within a few standard deviations of x: a large table is computed on the window x ± (WINDOW_SDS sd +
+    WINDOW_SDS), the sd being the count's asymptotic one, 1/√Σ(1/(cell + ½)).
+    """
+    from scipy.optimize import brentq
+    from scipy.special import logsumexp
+    from scipy.stats import hypergeom
+
+    (a, b), (c, d) = np.asarray(table, dtype=np.int64)
+    m, n, k, x = a + c, b + d, a + b, int(a)
+    lo, hi = max(0, k - n), min(k, m)
+    sd = 1 / np.sqrt(sum(1 / (cell + 0.5) for cell in (a, b, c, d)))
+    width = int(np.ceil(WINDOW_SDS * sd)) + WINDOW_SDS
+    support = np.arange(max(lo, x - width), min(hi, x + width) + 1)
+    logdc = hypergeom.logpmf(support, m + n, m, k)
+    at_or_above, at_or_below = support >= x, support <= x
+
+    def log_pmf(t: float) -> np.ndarray:
+        logd = logdc + t * support
+        return logd - logsumexp(logd)
+
+    def solve(f: object) -> float:
+        """The root in log ψ of an increasing function of it, bracketed by doubling."""
+        low, high = -1.0, 1.0
+        while f(low) > 0:  # type: ignore[operator]
+            low *= 2
+        while f(high) < 0:  # type: ignore[operator]
+            high *= 2
+        return float(np.exp(brentq(f, low, high, xtol=1e-12, rtol=1e-12)))  # type: ignore[arg-type]
+
+    alpha = (1 - level) / 2
+    estimate = 0.0 if x == lo else np.inf if x == hi else solve(lambda t: np.exp(log_pmf(t)) @ support - x)
+    ci_low = 0.0 if x == lo else solve(lambda t: np.exp(logsumexp(log_pmf(t)[at_or_above])) - alpha)
+    ci_high = np.inf if x == hi else solve(lambda t: alpha - np.exp(logsumexp(log_pmf(t)[at_or_below])))
+    return ConditionalOddsRatio(float(estimate), float(ci_low), float(ci_high))

@@ -29,14 +29,9 @@ MIN_PER_GROUP = 2
 
 
 def describe(values: np.ndarray) -> dict:
-    """n, mean, standard deviation (n − 1) and median of one group."""
-    n = int(values.size)
-    return dict(
-        n=n,
-        mean=float(values.mean()) if n else None,
-        sd=float(values.std(ddof=1)) if n > 1 else None,
-        median=float(np.median(values)) if n else None,
-    )
+    """n, mean, standard deviation (n − 1) and median of one group, from its value counts (:class:`Counts`:
+    a million scale answers are counted in one pass, where a median would sort them)."""
+    return Counts.of(values).describe()
 
 
 def direction(difference: float | None) -> str | None:

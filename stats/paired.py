@@ -14,61 +14,69 @@ from __future__ import annotations
 
 import numpy as np
 
+from stats.counts import Counts, wilcoxon_signed_rank
 from stats.groups import describe
 from stats.results import as_json
 from stats.rules import PAIRED_MEAN, PAIRED_RANK, WITHIN_BINARY, WITHIN_RANK, paired_rule
 
 
-def paired_two(x: np.ndarray, y: np.ndarray, labels: tuple[str, str], kind: str) -> list[dict]:
-    """Paired t and Wilcoxon signed-rank of ``x`` − ``y`` (complete pairs only)."""
+def paired_two(x: np.ndarray, y: np.ndarray, labels: tuple[str, str], kind: str, primary_only: bool = False
+               ) -> list[dict]:
+    """Paired t and Wilcoxon signed-rank of ``x`` − ``y`` (complete pairs only); ``primary_only``: the row
+    :mod:`stats.rules` makes primary, alone."""
     from scipy import stats
 
     both = ~np.isnan(x) & ~np.isnan(y)
     x, y = x[both], y[both]
     diff = x - y
     primary, rule = paired_rule(kind)
+    dx, dy = describe(x), describe(y)
     common = dict(
         n=int(both.sum()),
         group1_label=labels[0],
         group2_label=labels[1],
-        group_stats=as_json([{"label": labels[0], **describe(x)}, {"label": labels[1], **describe(y)}]),
+        group_stats=as_json([{"label": labels[0], **dx}, {"label": labels[1], **dy}]),
         method_rule=rule,
         notes=[f"{int(both.sum())} personnes ayant répondu aux deux items (paires complètes)"],
     )
     if x.size:
         common |= dict(
-            group1_n=int(x.size), group1_mean=float(x.mean()), group1_median=float(np.median(x)),
-            group2_n=int(y.size), group2_mean=float(y.mean()), group2_median=float(np.median(y)),
+            group1_n=dx["n"], group1_mean=dx["mean"], group1_median=dx["median"],
+            group2_n=dy["n"], group2_mean=dy["mean"], group2_median=dy["median"],
         )
-    rows = []
+    wanted = {primary} if primary_only else {PAIRED_MEAN, PAIRED_RANK}
     t_row = dict(common, method="paired_t", reading=PAIRED_MEAN, is_primary=primary == PAIRED_MEAN)
     w_row = dict(common, method="wilcoxon_signed_rank", reading=PAIRED_RANK, is_primary=primary == PAIRED_RANK)
     if diff.size < 2 or np.all(diff == diff[0]):
         why = "moins de deux paires ou différences toutes égales : pas de test apparié"
-        return [dict(t_row, notes=[*common["notes"], why]), dict(w_row, notes=[*common["notes"], why])]
-    t = stats.ttest_rel(x, y)
-    ci = t.confidence_interval(0.95)
-    mean_diff = float(diff.mean())
-    rows.append(
-        dict(
-            t_row, statistic_name="t", statistic=float(t.statistic), df=float(t.df), p_value=float(t.pvalue),
-            estimate_name="mean_difference", estimate=mean_diff, ci_low=float(ci.low), ci_high=float(ci.high),
-            effect_size_name="cohens_dz", effect_size=mean_diff / float(diff.std(ddof=1)),
-            direction="higher" if mean_diff > 0 else "lower" if mean_diff < 0 else "equal",
+        return [dict(row, notes=[*common["notes"], why]) for row in (t_row, w_row) if row["reading"] in wanted]
+    rows = []
+    if PAIRED_MEAN in wanted:
+        t = stats.ttest_rel(x, y)
+        ci = t.confidence_interval(0.95)
+        mean_diff = float(diff.mean())
+        rows.append(
+            dict(
+                t_row, statistic_name="t", statistic=float(t.statistic), df=float(t.df), p_value=float(t.pvalue),
+                estimate_name="mean_difference", estimate=mean_diff, ci_low=float(ci.low), ci_high=float(ci.high),
+                effect_size_name="cohens_dz", effect_size=mean_diff / float(diff.std(ddof=1)),
+                direction="higher" if mean_diff > 0 else "lower" if mean_diff < 0 else "equal",
+            )
         )
-    )
-    w = stats.wilcoxon(x, y, zero_method="wilcox", correction=True, method="auto")
-    nonzero = diff[diff != 0]
-    positive = float((nonzero > 0).mean()) if nonzero.size else 0.5
-    rows.append(
-        dict(
-            w_row, statistic_name="V", statistic=float(w.statistic), p_value=float(w.pvalue),
-            # the share of non-zero differences that are positive (a sign-based effect, 0.5 = no difference)
-            effect_size_name="share_positive_differences", effect_size=positive,
-            direction="higher" if positive > 0.5 else "lower" if positive < 0.5 else "equal",
-            notes=[*common["notes"], "différences nulles écartées (méthode de Wilcoxon, comme wilcox.test de R)"],
+    if PAIRED_RANK in wanted:
+        differences = Counts.of(diff)
+        statistic, p_value = wilcoxon_signed_rank(differences)
+        moved = int(differences.counts[differences.values != 0].sum())
+        positive = int(differences.counts[differences.values > 0].sum()) / moved if moved else 0.5
+        rows.append(
+            dict(
+                w_row, statistic_name="V", statistic=statistic, p_value=p_value,
+                # the share of non-zero differences that are positive (a sign-based effect, 0.5 = no difference)
+                effect_size_name="share_positive_differences", effect_size=positive,
+                direction="higher" if positive > 0.5 else "lower" if positive < 0.5 else "equal",
+                notes=[*common["notes"], "différences nulles écartées (méthode de Wilcoxon, comme wilcox.test de R)"],
+            )
         )
-    )
     return rows
 
 
@@ -77,11 +85,11 @@ def item_pairs(matrix: np.ndarray, codes: list[str], labels: list[str], kind: st
     (Holm over the pairs in :mod:`stats.multitest`), for "the lowest" / "the highest" item claims."""
     import itertools
 
+    columns = np.asfortranarray(matrix)  # each item's answers contiguous: a row-major column is read at a stride
     rows = []
     for i, j in itertools.combinations(range(len(codes)), 2):
-        for row in paired_two(matrix[:, i], matrix[:, j], (labels[i], labels[j]), kind):
-            if row["is_primary"]:
-                rows.append(dict(row, pair=(codes[i], codes[j])))
+        for row in paired_two(columns[:, i], columns[:, j], (labels[i], labels[j]), kind, primary_only=True):
+            rows.append(dict(row, pair=(codes[i], codes[j])))
     return rows
 
 

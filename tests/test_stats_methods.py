@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from stats.counts import Counts, mann_whitney_u
+from stats.counts import Counts, mann_whitney_u, wilcoxon_signed_rank
 from stats.crosstab import independence
-from stats.exact import freeman_halton_two_columns
+from stats.exact import conditional_odds_ratio, freeman_halton_two_columns
 from stats.groups import k_groups, two_groups
 from stats.multitest import adjust
 from stats.regression import Predictor, fit_ols
@@ -67,11 +67,39 @@ def test_fisher_exact_is_primary_for_the_lady_tasting_tea():
     assert not methods["chi2_pearson"]["is_primary"] and not methods["chi2_yates"]["is_primary"]
     assert "attendu < 5" in methods["chi2_pearson"]["method_rule"]
     # R: fisher.test(matrix(c(3, 1, 1, 3), 2)): odds ratio 6.408309, 95 % CI 0.2117329 621.9337505 (the
-    # conditional MLE). scipy's estimate and lower bound agree to 2e-5; its upper bound, 626.24, is 0.7 % above
-    # R's (two root finders on a flat likelihood far in the tail).
+    # conditional MLE). The estimate and lower bound agree to 2e-5; the upper bound solved to 1e-12 is 626.24:
+    # R's uniroot stops at its default tolerance, 1.2e-4 on 1/ψ ≈ 0.0016 (up to 8 % on ψ), and scipy's
+    # odds_ratio finds 626.24 too (test below).
     assert methods["fisher_exact"]["estimate"] == pytest.approx(6.408309, rel=1e-5)
     assert methods["fisher_exact"]["ci_low"] == pytest.approx(0.2117329, rel=1e-4)
     assert methods["fisher_exact"]["ci_high"] == pytest.approx(621.9337505, rel=0.01)
+
+
+@pytest.mark.parametrize("table", [
+    [[3, 1], [1, 3]], [[7, 0], [148, 23]], [[0, 5], [3, 4]], [[12, 30], [40, 20]], [[1, 40], [9, 128]],
+    [[3000, 2000], [1000, 4000]],  # large enough to be computed on a window of its support
+])
+def test_conditional_odds_ratio_equals_scipy(table):
+    from scipy.stats.contingency import odds_ratio
+
+    ours = conditional_odds_ratio(np.array(table))
+    scipy_ = odds_ratio(np.array(table), kind="conditional")
+    ci = scipy_.confidence_interval(confidence_level=0.95)
+    assert (ours.estimate, ours.ci_low, ours.ci_high) == pytest.approx(
+        (scipy_.statistic, ci.low, ci.high), rel=1e-8
+    )
+
+
+def test_conditional_odds_ratio_of_a_million_respondents_is_woolfs_interval():
+    # At a million respondents the exact interval (scipy's takes hours there) meets the asymptotic one:
+    # exp(log OR ± 1.96 √Σ 1/cell).
+    table = np.array([[300_000, 200_000], [100_000, 400_000]])
+    ours = conditional_odds_ratio(table)
+    log_or, se = np.log(6.0), np.sqrt((1 / table).sum())
+    assert ours.estimate == pytest.approx(6.0, rel=1e-4)
+    assert (ours.ci_low, ours.ci_high) == pytest.approx(
+        (np.exp(log_or - 1.959964 * se), np.exp(log_or + 1.959964 * se)), rel=1e-4
+    )
 
 
 def test_an_empty_cell_gives_an_infinite_conditional_odds_ratio_stored_and_noted():
@@ -302,6 +330,27 @@ def test_two_groups_from_value_counts_equal_scipy_and_numpy_on_the_raw_answers(k
         assert (rows["welch_t"]["group1_median"], rows["welch_t"]["group2_median"]) == (np.median(x), np.median(y))
         pooled = np.sqrt(((x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)) / (x.size + y.size - 2))
         assert rows["student_t"]["cohens_d"] == pytest.approx((x.mean() - y.mean()) / pooled, rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["scale", "count", "continuous"])
+def test_wilcoxon_from_value_counts_of_the_differences_equals_scipy_on_the_pairs(kind):
+    # Paired answers of two items: zeros dropped, equal |differences| tied, up to 50 pairs scipy's exact or
+    # permutation distribution (called on the pairs), beyond it the tie-corrected normal approximation.
+    rng = np.random.default_rng(20230301)
+    for size in [*rng.integers(3, 120, 150), 2_000, 20_000]:
+        if kind == "scale":
+            x, y = rng.integers(1, 11, size).astype(float), rng.integers(1, 11, size).astype(float)
+        elif kind == "count":
+            x, y = np.floor(rng.exponential(8, size)), np.floor(rng.exponential(12, size))
+        else:
+            x, y = rng.normal(0, 1, size), rng.normal(0.3, 2, size)
+        diff = x - y
+        if diff.size < 2 or np.all(diff == diff[0]):
+            continue
+        reference = sps.wilcoxon(x, y, zero_method="wilcox", correction=True, method="auto")
+        statistic, p = wilcoxon_signed_rank(Counts.of(diff))
+        assert statistic == pytest.approx(reference.statistic, rel=1e-12)
+        assert p == pytest.approx(reference.pvalue, rel=1e-9, abs=1e-15)
 
 
 def test_value_counts_sum_repeated_values_and_drop_empty_ones():
