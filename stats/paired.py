@@ -95,7 +95,6 @@ def item_pairs(matrix: np.ndarray, codes: list[str], labels: list[str], kind: st
 
 def within_subjects(matrix: np.ndarray, codes: list[str], labels: list[str], kind: str) -> dict:
     """Do the items differ? Friedman's test (scales, numbers) or Cochran's Q (boxes, 1 = ticked), complete rows."""
-    from scipy import stats
     from statsmodels.stats.contingency_tables import cochrans_q
 
     complete = matrix[~np.isnan(matrix).any(axis=1)]
@@ -134,9 +133,35 @@ def within_subjects(matrix: np.ndarray, codes: list[str], labels: list[str], kin
     )
     if n < 2 or np.all(complete == complete[0, 0]):
         return dict(common, notes=[*common["notes"], "réponses toutes identiques : pas de test"])
-    res = stats.friedmanchisquare(*(complete[:, j] for j in range(k)))
+    statistic, p_value = friedman(complete)
     return dict(
-        common, statistic_name="chi2", statistic=float(res.statistic), df=float(k - 1), p_value=float(res.pvalue),
+        common, statistic_name="chi2", statistic=statistic, df=float(k - 1), p_value=p_value,
         # Kendall's W = chi² / (n (k − 1))
-        effect_size_name="kendalls_w", effect_size=float(res.statistic) / (n * (k - 1)),
+        effect_size_name="kendalls_w", effect_size=statistic / (n * (k - 1)),
     )
+
+
+def friedman(complete: np.ndarray) -> tuple[float, float]:
+    """Friedman's χ² and p-value of complete rows (respondents × items), as ``scipy.stats.friedmanchisquare``.
+
+    Why not scipy's: it sorts every respondent's row (seconds at a million respondents). With a handful of items
+    the midrank of an answer is 1 + the items its respondent rated lower + half the others rated the same, k²
+    comparisons of whole columns; an answer tied with e − 1 others adds e² − 1 to the tie term Σ(t³ − t).
+    """
+    from scipy import special
+
+    n, k = complete.shape
+    columns = np.asfortranarray(complete)
+    rank_sums = np.empty(k)
+    ties = 0.0
+    for j in range(k):
+        below = np.zeros(n)
+        equal = np.zeros(n)
+        for other in range(k):
+            below += columns[:, other] < columns[:, j]
+            equal += columns[:, other] == columns[:, j]  # itself included
+        rank_sums[j] = float(np.sum(1 + below + (equal - 1) / 2))
+        ties += float(np.sum(equal**2 - 1))
+    correction = 1 - ties / (k * (k * k - 1) * n)
+    statistic = (12 / (k * n * (k + 1)) * float(np.sum(rank_sums**2)) - 3 * n * (k + 1)) / correction
+    return float(statistic), float(special.chdtrc(k - 1, statistic))

@@ -20,6 +20,7 @@ from stats.crosstab import independence
 from stats.exact import conditional_odds_ratio, freeman_halton_two_columns
 from stats.groups import k_groups, two_groups
 from stats.multitest import adjust
+from stats.paired import friedman
 from stats.regression import Predictor, fit_ols
 
 # Student (1908) / Cushny & Peebles (1905) sleep data, R's `sleep` dataset: extra hours of sleep per drug.
@@ -351,6 +352,16 @@ def test_wilcoxon_from_value_counts_of_the_differences_equals_scipy_on_the_pairs
         statistic, p = wilcoxon_signed_rank(Counts.of(diff))
         assert statistic == pytest.approx(reference.statistic, rel=1e-12)
         assert p == pytest.approx(reference.pvalue, rel=1e-9, abs=1e-15)
+
+
+def test_friedman_from_column_comparisons_equals_scipy():
+    # Ties within a respondent's row (1–10 scales), none (continuous), and one constant row.
+    rng = np.random.default_rng(20230302)
+    for n, k, continuous in [(5, 3, False), (12, 4, False), (40, 5, True), (178, 8, False), (2_000, 3, False)]:
+        matrix = rng.normal(size=(n, k)) if continuous else rng.integers(1, 11, (n, k)).astype(float)
+        matrix[0] = matrix[0, 0]
+        reference = sps.friedmanchisquare(*matrix.T)
+        assert friedman(matrix) == pytest.approx((reference.statistic, reference.pvalue), rel=1e-10)
 
 
 def test_value_counts_sum_repeated_values_and_drop_empty_ones():
