@@ -12,10 +12,19 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.codebook import comparison_groupings, cross_variables, questions, report_comparisons, report_crosstabs
-from app.db import FileVersion, run_version
+from app import precomputed
+from app.codebook import (
+    comparison_groupings,
+    cross_variables,
+    questions,
+    report_comparisons,
+    report_crosstabs,
+    waves,
+)
+from app.db import FileVersion, query, run_version
+from app.filters import RespondentFilter
 from app.queries import DISTRIBUTION_TABLE
-from app.wide import Request
+from app.wide import SLOTS, Request, scan
 
 #: A numbered table of the report (``T1``); the codebook also ties questions to figures (``F1``) and the text (``TXT``).
 TABLE_ID = r"T\d+"
@@ -56,7 +65,24 @@ def _figures(path: Path, wave: str) -> Request:
     )
 
 
-_PAGES = {"tables": _tables, "figures": _figures}
+#: The section of the codebook the Vue d'ensemble page profiles.
+PROFILE_SECTION = "profil"
+
+
+def profile_questions(path: Path, wave: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The profile's single and multiple choices, and its numbers, as ``wave`` asked them (Vue d'ensemble)."""
+    qs = questions(path, wave)
+    profile = qs[qs["section"] == PROFILE_SECTION]
+    return profile[profile["type"].isin(["single", "multi"])], profile[profile["type"] == "number"]
+
+
+def _overview(path: Path, wave: str) -> Request:
+    """The Vue d'ensemble page's profile of the respondents."""
+    choice_questions, numbers = profile_questions(path, wave)
+    return Request.of(questions=[*choice_questions["question_code"], *numbers["question_code"]])
+
+
+_PAGES = {"tables": _tables, "figures": _figures, "overview": _overview}
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -74,6 +100,32 @@ def figures_request(path: Path, wave: str) -> Request:
     return _request(str(path), run_version(path), wave, "figures")
 
 
+def overview_request(path: Path, wave: str) -> Request:
+    """What the Vue d'ensemble page reads (:func:`_overview`), built once per build and wave."""
+    return _request(str(path), run_version(path), wave, "overview")
+
+
 def report_request(path: Path, wave: str) -> Request:
     """Every table and figure of the report (the Évolution page's, per wave)."""
     return tables_request(path, wave) | figures_request(path, wave)
+
+
+def page_requests(path: Path, wave: str) -> dict[str, Request]:
+    """Each page's scan of ``wave`` (the Évolution page's is the report's): those the build precomputes."""
+    return {
+        "overview": overview_request(path, wave), "tables": tables_request(path, wave),
+        "figures": figures_request(path, wave), "evolution": report_request(path, wave),
+    }
+
+
+def whole_wave_scans(path: Path) -> pd.DataFrame:
+    """Every page's scan of every whole wave of the warehouse at ``path``, with its key (:mod:`app.precomputed`):
+    what the build stores in ``app_cache.whole_wave_scans``."""
+    frames = []
+    for wave in waves(path):
+        for page, request in page_requests(path, wave).items():
+            sql, params = scan(path, RespondentFilter(wave), request, live=True)
+            rows = query(path, sql, params)
+            frames.append(rows.assign(wave=wave, page=page, scan_key=precomputed.key(sql, params)))
+    columns = ["wave", "page", "scan_key", "set_name", *(slot for slot, _ in SLOTS), "n", "ckey"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app import precomputed
 from app.codebook import edition_variables
 from app.db import FileVersion, run_version
 from app.filters import RespondentFilter
@@ -368,15 +369,17 @@ def _edition(path: str, version: FileVersion, wave: str) -> Edition:
     return Edition(edition_variables(Path(path), wave))
 
 
-def scan(path: Path, f: RespondentFilter, request: Request) -> tuple[str, dict[str, Any]]:
+def scan(path: Path, f: RespondentFilter, request: Request, live: bool = False) -> tuple[str, dict[str, Any]]:
     """The SQL (and parameters) of the scan of ``f``'s selection that ``request`` needs; run it with
     :func:`app.db.query_over` as the input of the statistics computed from it. Generated once per build, filter
-    and request: every statistic of a page asks for it."""
-    return _scan(str(path), run_version(path), f, request)
+    and request: every statistic of a page asks for it. On a whole wave, the build's precomputed rows of the same
+    scan when there are (:mod:`app.precomputed`), unless ``live``."""
+    return _scan(str(path), run_version(path), f, request, live)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _scan(path_text: str, version: FileVersion, f: RespondentFilter, request: Request) -> tuple[str, dict[str, Any]]:
+def _scan(path_text: str, version: FileVersion, f: RespondentFilter, request: Request, live: bool
+          ) -> tuple[str, dict[str, Any]]:
     path = Path(path_text)
     edition = Edition(edition_variables(path, f.wave))
     sets: list[list[Dim]] = []
@@ -389,4 +392,6 @@ def _scan(path_text: str, version: FileVersion, f: RespondentFilter, request: Re
     for value_question, group_question, group_item in sorted(request.groupings, key=repr):
         sets += edition.group_sets(value_question, group_question, group_item)
     selection, params = f.selection(path)
-    return _scan_sql(selection, sets, edition.conditions), params
+    sql = _scan_sql(selection, sets, edition.conditions)
+    found = None if live or f.is_subset else precomputed.lookup(path, sql, params)
+    return found or (sql, params)

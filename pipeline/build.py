@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -26,6 +27,9 @@ from pipeline.catalogue import DescribedTable, apply_comments, model_tables
 from pipeline.errors import EnvironmentProblem, StageFailed, environment_words
 from pipeline.publish import discard, new_build_path, publish, remove_stale_builds, warehouse_lock
 from pipeline.workers import Workers, die_with_parent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DBT_DIR = PROJECT_DIR / "dbt_project"
@@ -158,21 +162,57 @@ def _stats_job(build_path: Path) -> tuple[object, float]:
     return result, time.perf_counter() - t0
 
 
+def _app_scans_job(build_path: Path) -> tuple[pd.DataFrame, float]:
+    """In the checks worker, once the checks are done: every app page's whole-wave scan of the build file,
+    read-only, through the app's own query layer (:func:`app.scans.whole_wave_scans`)."""
+    import logging
+
+    from app import db
+    from app.scans import whole_wave_scans
+
+    # outside a served app, st.cache_data warns at each cached function that it has no runtime (streamlit resets
+    # its loggers' levels when it reads its configuration: a filter stays)
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
+        lambda record: "No runtime found" not in record.getMessage()
+    )
+    t0 = time.perf_counter()
+    try:
+        return whole_wave_scans(build_path), time.perf_counter() - t0
+    finally:
+        db.close_run_connection()
+
+
+def write_app_scans(con: duckdb.DuckDBPyConnection, scans: pd.DataFrame) -> None:
+    """``app_cache.whole_wave_scans`` (:mod:`app.precomputed`), replaced whole."""
+    from app.precomputed import SCHEMA, TABLE
+
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.register("app_scans_frame", scans)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {SCHEMA}.{TABLE} AS SELECT * FROM app_scans_frame ORDER BY ALL")
+    finally:
+        con.unregister("app_scans_frame")
+
+
 def run_checks_and_stats(ctx: BuildContext, workers: Workers) -> None:
-    """The checks and the stats at the same time, each in its warm worker; then, in this process, the checks'
-    results into the build file, and the stats' rows only if every check passed."""
+    """The checks and the stats at the same time, each in its warm worker, the app's whole-wave scans after the
+    checks; then, in this process, the checks' results into the build file, and the stats' rows and the scans
+    only if every check passed."""
     from checks.gate import ChecksFailed, record
     from stats.results import write_tables
 
     checks = workers["checks"].submit(
         _checks_job, ctx.build_path, ctx.warehouse.parent / "data_docs", f"build-{ctx.run_id}"
     )
+    app_scans = workers["checks"].submit(_app_scans_job, ctx.build_path)
     stats = workers["stats"].submit(_stats_job, ctx.build_path)
     gate, ctx.timings["checks"] = workers["checks"].result(checks)
     ctx.log(gate.log_line)
     if gate.failed:
         workers["stats"].close()  # its numbers will not be published; it reads the file this process must write
+        workers["checks"].close()
     else:
+        scans, ctx.timings["app_scans"] = workers["checks"].result(app_scans)
         result, ctx.timings["stats"] = workers["stats"].result(stats)
     con = duckdb.connect(str(ctx.build_path))
     try:
@@ -181,8 +221,11 @@ def run_checks_and_stats(ctx: BuildContext, workers: Workers) -> None:
         except ChecksFailed as exc:
             raise StageFailed("checks", str(exc)) from exc
         write_tables(con, result.tables)
+        write_app_scans(con, scans)
     finally:
         con.close()
+    ctx.log(f"  app: {scans['scan_key'].nunique()} whole-wave page scans precomputed "
+            f"({len(scans)} rows; {ctx.timings['app_scans']:.1f} s)")
     for line in result.log_lines:
         ctx.log(line)
 

@@ -15,7 +15,7 @@ from pipeline.catalogue import CODEBOOK_TABLE, source_tables
 from stats.results import write_tables
 
 #: The schemas of the warehouse, whoever writes them (dbt, ingest, the checks, the stats stage, the build).
-SCHEMAS = {"raw", "codebook", "staging", "intermediate", "marts", "report", "stats", "audit"}
+SCHEMAS = {"raw", "codebook", "staging", "intermediate", "marts", "report", "stats", "audit", "app_cache"}
 
 RELATIONS = """
     SELECT schema_name, table_name, comment FROM duckdb_tables()

@@ -9,8 +9,8 @@ from app import build_status, charts, display, fmt, queries, ui
 from app.context import PageContext, current
 from app.navigation import heading
 from app.privacy import protect_counts
+from app.scans import overview_request, profile_questions
 
-PROFILE_SECTION = "profil"
 #: The gate's suites (checks/), in words; a suite not listed keeps its code.
 SUITES_FR = {
     "sample_size": "Taille de l'échantillon",
@@ -64,11 +64,8 @@ def funnel_section(ctx: PageContext) -> None:
 def profile_section(ctx: PageContext) -> None:
     st.subheader("Profil des répondant·e·s")
     st.caption(ui.filter_note(ctx))
-    qs = queries.questions(ctx.path, ctx.filter.wave)  # the profile questions the wave asked
-    profile = qs[qs["section"] == PROFILE_SECTION]
-    choice_questions = profile[profile["type"].isin(["single", "multi"])]
-    numbers = profile[profile["type"] == "number"]
-    scan = queries.Request.of(questions=[*choice_questions["question_code"], *numbers["question_code"]])
+    choice_questions, numbers = profile_questions(ctx.path, ctx.filter.wave)  # the profile the wave asked
+    scan = overview_request(ctx.path, ctx.filter.wave)
     with st.spinner(ui.COMPUTING):  # one reading of the selection for the whole profile
         queries.prefetch(ctx.path, ctx.filter, scan)
     freq = queries.frequencies(ctx.path, ctx.filter, choice_questions["question_code"], within=scan)
