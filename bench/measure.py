@@ -53,9 +53,10 @@ def build(raw_dir: str, warehouse: str) -> dict[str, StageSample]:
     sampler = Sampler()
     ctx = build(Path(raw_dir), Path(warehouse), log=lambda _m: None, measure=sampler)
     stages = dict(sampler.stages)
-    # the checks and the stats run side by side: each its own wall time, both the peak of the two together
+    # the checks (then the app's whole-wave scans, in the same process) and the stats run side by side: each its
+    # own wall time, all the peak of the processes together
     side_by_side = stages.pop(PARALLEL_STAGE)
-    for name in ("checks", "stats"):
+    for name in ("checks", "app_scans", "stats"):
         stages[name] = StageSample(wall_s=ctx.timings[name], peak_rss_mb=side_by_side.peak_rss_mb)
     stages["total"] = StageSample(
         wall_s=ctx.timings["total"], peak_rss_mb=max(s.peak_rss_mb for s in sampler.stages.values())
