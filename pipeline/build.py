@@ -167,14 +167,14 @@ def _app_scans_job(build_path: Path) -> tuple[pd.DataFrame, float]:
     read-only, through the app's own query layer (:func:`app.scans.whole_wave_scans`)."""
     import logging
 
-    from app import db
-    from app.scans import whole_wave_scans
-
     # outside a served app, st.cache_data warns at each cached function that it has no runtime (streamlit resets
-    # its loggers' levels when it reads its configuration: a filter stays)
+    # its loggers' levels when it reads its configuration: a filter, set before streamlit is imported, stays)
     logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(
         lambda record: "No runtime found" not in record.getMessage()
     )
+    from app import db
+    from app.scans import whole_wave_scans
+
     t0 = time.perf_counter()
     try:
         return whole_wave_scans(build_path), time.perf_counter() - t0
