@@ -23,7 +23,6 @@ from typing import Any
 
 import duckdb
 
-from app.db import query
 from app.perturbation import salt
 
 SCHEMA, TABLE = "app_cache", "whole_wave_scans"
@@ -41,6 +40,8 @@ def key(sql: str, params: dict[str, Any]) -> str:
 
 def available(path: Path) -> frozenset[str]:
     """The keys of the scans the build precomputed into the warehouse at ``path`` (none in an older warehouse)."""
+    from app.db import query  # here: the build imports this module for its table's name, without Streamlit
+
     try:
         found = query(path, f"select distinct scan_key from {SCHEMA}.{TABLE}")
     except duckdb.CatalogException:
