@@ -181,7 +181,8 @@ def compare_within(wave: str, spec: Within, arrays: Arrays, by_name: dict[str, V
     columns = [arrays[v.name][population] for v in spec.items]
     if first.kind == "box":  # box arrays hold the choice's index: 0 is "ticked"
         columns = [as_ticked(c) for c in columns]
-    matrix = np.column_stack(columns) if columns else np.empty((0, 0))
+    # items as columns, each contiguous (column order): the paired tests read one item at a time
+    matrix = np.asfortranarray(np.column_stack(columns)) if columns else np.empty((0, 0))
     n_missing = int(np.isnan(matrix).any(axis=1).sum()) if matrix.size else 0
     codes = [v.name.split("__", 1)[-1] for v in spec.items]
     labels = [v.short_label for v in spec.items]

@@ -15,6 +15,7 @@ the caller falls back to Monte-Carlo, so the time stays bounded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,14 +107,14 @@ def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> Conditiona
         logd = logdc + t * support
         return logd - logsumexp(logd)
 
-    def solve(f: object) -> float:
+    def solve(f: Callable[[float], float]) -> float:
         """The root in log ψ of an increasing function of it, bracketed by doubling."""
         low, high = -1.0, 1.0
-        while f(low) > 0:  # type: ignore[operator]
+        while f(low) > 0:
             low *= 2
-        while f(high) < 0:  # type: ignore[operator]
+        while f(high) < 0:
             high *= 2
-        return float(np.exp(brentq(f, low, high, xtol=1e-12, rtol=1e-12)))  # type: ignore[arg-type]
+        return float(np.exp(brentq(f, low, high, xtol=1e-12, rtol=1e-12)))
 
     alpha = (1 - level) / 2
     estimate = 0.0 if x == lo else np.inf if x == hi else solve(lambda t: np.exp(log_pmf(t)) @ support - x)

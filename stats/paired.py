@@ -82,13 +82,13 @@ def paired_two(x: np.ndarray, y: np.ndarray, labels: tuple[str, str], kind: str,
 
 def item_pairs(matrix: np.ndarray, codes: list[str], labels: list[str], kind: str) -> list[dict]:
     """Every pair of items of a battery, within respondents: the primary paired test of :func:`paired_two`
-    (Holm over the pairs in :mod:`stats.multitest`), for "the lowest" / "the highest" item claims."""
+    (Holm over the pairs in :mod:`stats.multitest`), for "the lowest" / "the highest" item claims. ``matrix`` is
+    best in column order (:func:`stats.compute.compare_within`): a row-major column is read at a stride."""
     import itertools
 
-    columns = np.asfortranarray(matrix)  # each item's answers contiguous: a row-major column is read at a stride
     rows = []
     for i, j in itertools.combinations(range(len(codes)), 2):
-        for row in paired_two(columns[:, i], columns[:, j], (labels[i], labels[j]), kind, primary_only=True):
+        for row in paired_two(matrix[:, i], matrix[:, j], (labels[i], labels[j]), kind, primary_only=True):
             rows.append(dict(row, pair=(codes[i], codes[j])))
     return rows
 

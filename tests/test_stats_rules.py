@@ -13,6 +13,12 @@ from statsmodels.stats.multitest import multipletests
 WAVE = "2023"
 
 
+def method_rows(con, comparison_id: str, columns: str) -> dict[str, tuple]:
+    """``columns`` of each method's row of one comparison of the wave in ``stats.tests``."""
+    query = f"SELECT method, {columns} FROM stats.tests WHERE wave = ? AND comparison_id = ?"
+    return {r[0]: r[1:] for r in con.execute(query, [WAVE, comparison_id]).fetchall()}
+
+
 def test_every_row_says_why_its_method_is_or_is_not_primary(sample_con):
     missing = sample_con.execute(
         "SELECT count(*) FROM stats.tests WHERE method_rule IS NULL OR trim(method_rule) = ''"
@@ -29,13 +35,7 @@ def test_every_row_says_why_its_method_is_or_is_not_primary(sample_con):
 
 
 def test_table_11_primary_is_pearson_without_correction_on_the_sample(sample_con):
-    rows = {
-        r[0]: r[1:]
-        for r in sample_con.execute(
-            "SELECT method, is_primary, statistic, p_value FROM stats.tests WHERE wave = ? AND comparison_id = ?",
-            [WAVE, "crosstab:efs_on_territory:does_eadmin"],
-        ).fetchall()
-    }
+    rows = method_rows(sample_con, "crosstab:efs_on_territory:does_eadmin", "is_primary, statistic, p_value")
     assert rows["chi2_pearson"][:1] == (True,)
     assert rows["chi2_pearson"][1:] == pytest.approx((4.4769, 0.0344), abs=1e-4)
     assert rows["chi2_yates"][0] is False and rows["chi2_yates"][1] == pytest.approx(3.4749, abs=1e-4)
@@ -114,13 +114,9 @@ def test_table_6_is_a_paired_comparison_equal_to_scipy_on_the_marts(sample_con):
     ).df()
     wide = answers.pivot(index="respondent_id", columns="item_code", values="value").dropna()
     x, y = wide["individual"].to_numpy(float), wide["collective"].to_numpy(float)
-    rows = {
-        r[0]: r[1:]
-        for r in sample_con.execute(
-            "SELECT method, is_primary, statistic, p_value, n FROM stats.tests WHERE wave = ? AND comparison_id = ?",
-            [WAVE, "paired:support_mode__individual:support_mode__collective"],
-        ).fetchall()
-    }
+    rows = method_rows(
+        sample_con, "paired:support_mode__individual:support_mode__collective", "is_primary, statistic, p_value, n"
+    )
     t, w = sps.ttest_rel(x, y), sps.wilcoxon(x, y, correction=True)
     assert rows["paired_t"][1:3] == pytest.approx((t.statistic, t.pvalue), rel=1e-9)
     assert rows["wilcoxon_signed_rank"][1:3] == pytest.approx((w.statistic, w.pvalue), rel=1e-9)
