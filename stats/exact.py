@@ -91,7 +91,6 @@ def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> Conditiona
     WINDOW_SDS), the sd being the count's asymptotic one, 1/√Σ(1/(cell + ½)).
     """
     from scipy.optimize import brentq
-    from scipy.special import logsumexp
     from scipy.stats import hypergeom
 
     (a, b), (c, d) = np.asarray(table, dtype=np.int64)
@@ -103,9 +102,11 @@ def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> Conditiona
     logdc = hypergeom.logpmf(support, m + n, m, k)
     at_or_above, at_or_below = support >= x, support <= x
 
-    def log_pmf(t: float) -> np.ndarray:
+    def pmf(t: float) -> np.ndarray:
+        """The distribution at ψ = eᵗ, scaled by its largest term before exponentiating (no overflow)."""
         logd = logdc + t * support
-        return logd - logsumexp(logd)
+        d = np.exp(logd - logd.max())
+        return d / d.sum()
 
     def solve(f: Callable[[float], float]) -> float:
         """The root in log ψ of an increasing function of it, bracketed by doubling."""
@@ -117,7 +118,7 @@ def conditional_odds_ratio(table: np.ndarray, level: float = 0.95) -> Conditiona
         return float(np.exp(brentq(f, low, high, xtol=1e-12, rtol=1e-12)))
 
     alpha = (1 - level) / 2
-    estimate = 0.0 if x == lo else np.inf if x == hi else solve(lambda t: np.exp(log_pmf(t)) @ support - x)
-    ci_low = 0.0 if x == lo else solve(lambda t: np.exp(logsumexp(log_pmf(t)[at_or_above])) - alpha)
-    ci_high = np.inf if x == hi else solve(lambda t: alpha - np.exp(logsumexp(log_pmf(t)[at_or_below])))
+    estimate = 0.0 if x == lo else np.inf if x == hi else solve(lambda t: pmf(t) @ support - x)
+    ci_low = 0.0 if x == lo else solve(lambda t: pmf(t)[at_or_above].sum() - alpha)
+    ci_high = np.inf if x == hi else solve(lambda t: alpha - pmf(t)[at_or_below].sum())
     return ConditionalOddsRatio(float(estimate), float(ci_low), float(ci_high))

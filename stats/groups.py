@@ -21,6 +21,7 @@ import itertools
 
 import numpy as np
 
+from stats import studentized
 from stats.counts import Counts, aligned, mann_whitney_u
 from stats.results import as_json
 from stats.rules import EQUAL_VARIANCES, RANK, UNEQUAL_VARIANCES, groups_rule
@@ -297,24 +298,18 @@ def _pairs(
     """Tukey's HSD (equal variances), Games–Howell (unequal) and, where the rank test is primary, Mann–Whitney's
     U (Holm over the pairs, in :mod:`stats.multitest`); each pair once.
 
-    Games–Howell's interval needs one inversion of the studentized range
-    distribution per pair (its degrees of freedom differ by pair), a second or
-    more each: only Tukey's intervals are computed.
+    Both from :mod:`stats.studentized` (scipy's formulas, every pair at once).
+    Only Tukey's simultaneous intervals are computed: Games–Howell's would need
+    one inversion of the distribution per pair, whose degrees of freedom differ.
     """
-    from scipy import stats
-
     rows = []
     for method, equal_var in (("tukey_hsd", True), ("games_howell", False)):
         if not equal_var and zero_var:
             continue
-        res = stats.tukey_hsd(*data, equal_var=equal_var)
-        if equal_var:
-            ci = res.confidence_interval(0.95)
-            low, high = ci.low, ci.high
-        else:
-            low = high = np.full((len(data), len(data)), np.nan)
+        res = studentized.tukey_hsd(data, equal_var=equal_var, level=0.95 if equal_var else None)
         reading = PAIR_READINGS[method]
-        for i, j in itertools.combinations(range(len(data)), 2):
+        for at, (i, j) in enumerate(res.pairs):
+            difference = float(res.mean_difference[at])
             rows.append(
                 dict(
                     _pair_fields(data, codes, labels, i, j),
@@ -323,13 +318,13 @@ def _pairs(
                     is_primary=reading == primary,
                     method_rule=rule,
                     statistic_name="mean_difference",
-                    statistic=float(res.statistic[i, j]),
-                    p_value=float(res.pvalue[i, j]),
+                    statistic=difference,
+                    p_value=float(res.p_value[at]),
                     estimate_name="mean_difference",
-                    estimate=float(res.statistic[i, j]),
-                    ci_low=float(low[i, j]),
-                    ci_high=float(high[i, j]),
-                    direction=direction(float(res.statistic[i, j])),
+                    estimate=difference,
+                    ci_low=float(res.ci_low[at]),
+                    ci_high=float(res.ci_high[at]),
+                    direction=direction(difference),
                     notes=["p déjà ajustée pour l'ensemble des paires"],
                 )
             )

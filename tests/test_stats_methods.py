@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
+from stats import studentized
 from stats.counts import Counts, mann_whitney_u, wilcoxon_signed_rank
 from stats.crosstab import independence
 from stats.exact import conditional_odds_ratio, freeman_halton_two_columns
@@ -229,6 +230,31 @@ def test_games_howell_pairs_match_the_welch_studentized_range_formula():
         df = (vx + vy) ** 2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
         q = abs(x.mean() - y.mean()) / np.sqrt((vx + vy) / 2)
         assert row["p_value"] == pytest.approx(sps.studentized_range.sf(q, 3, df), abs=1e-6)
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 12])
+def test_studentized_range_equals_scipy_on_both_sides_of_its_asymptotic_switch(k: int) -> None:
+    qs = np.array([0.1, 1.0, 2.5, 3.5, 5.0, 8.0])
+    for df in (1, 3, 12, 170, 5000, 99_999, 100_000, 2e6):
+        expected = np.array([sps.studentized_range.sf(q, k, df) for q in qs])
+        assert studentized.sf(qs, k, np.full(qs.size, df)) == pytest.approx(expected, abs=1e-9), (k, df)
+    for df in (2, 40, 1000):
+        assert studentized.ppf(0.95, k, df) == pytest.approx(sps.studentized_range.ppf(0.95, k, df), rel=1e-9)
+
+
+@pytest.mark.parametrize("equal_var", [True, False])
+def test_every_pair_s_range_test_equals_scipy_tukey_hsd(equal_var: bool) -> None:
+    rng = np.random.default_rng(17)
+    for sizes in ([12, 12, 12], [5, 40, 9, 23], [3, 300, 7, 2, 60]):
+        data = [rng.normal(loc=i / 3, scale=1 + i, size=n) for i, n in enumerate(sizes)]
+        ours = studentized.tukey_hsd(data, equal_var=equal_var, level=0.95)
+        theirs = sps.tukey_hsd(*data, equal_var=equal_var)
+        ci = theirs.confidence_interval(0.95)
+        i, j = np.array(ours.pairs).T
+        assert ours.mean_difference == pytest.approx(theirs.statistic[i, j], rel=1e-12)
+        assert ours.p_value == pytest.approx(theirs.pvalue[i, j], abs=1e-9)
+        assert ours.ci_low == pytest.approx(ci.low[i, j], rel=1e-9)
+        assert ours.ci_high == pytest.approx(ci.high[i, j], rel=1e-9)
 
 
 def test_holm_and_benjamini_hochberg_reject_what_benjamini_hochberg_1995_report():
