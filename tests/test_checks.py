@@ -38,7 +38,6 @@ from tests.exports import (
     cleaning_reasons,
     edited_copy,
     read_export,
-    sample_copy,
     sample_exports,
 )
 
@@ -62,11 +61,12 @@ def _column(question: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse published from the good sample; broken builds target the same path."""
-    root = tmp_path_factory.mktemp("gate")
-    warehouse = root / "wh" / "survey.duckdb"
-    build(sample_copy(root / "sample"), warehouse, log=_quiet)
+def published(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse published from the good sample (a copy of the session's build); broken builds target the
+    same path."""
+    warehouse = tmp_path_factory.mktemp("gate") / "wh" / "survey.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy2(sample_warehouse, warehouse)
     return warehouse
 
 
