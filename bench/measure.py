@@ -53,7 +53,7 @@ def build(raw_dir: str, warehouse: str) -> dict[str, StageSample]:
     sampler = Sampler()
     ctx = build(Path(raw_dir), Path(warehouse), log=lambda _m: None, measure=sampler)
     stages = dict(sampler.stages)
-    # the checks (then the app's whole-wave scans, in the same process) and the stats run side by side: each its
+    # the checks and the stats run side by side (the app's whole-wave scans in whichever is free first): each its
     # own wall time, all the peak of the processes together
     side_by_side = stages.pop(PARALLEL_STAGE)
     for name in ("checks", "app_scans", "stats"):

@@ -62,9 +62,9 @@ def summary(table: dict[tuple[int, str], tuple[float, float]], runs: list[BenchR
         "which `tests/test_bench_baseline.py` checks against the warehouse on the sample); "
         "`duckdb_read` is DuckDB's bare `read_csv` → `count(*)` of the same export; `duckdb_load` is DuckDB's own "
         "`CREATE TABLE AS SELECT * FROM read_csv(…, all_varchar=true)` of it into a new file, the least that keeping "
-        "the raw export in the warehouse costs (ingest does that, plus lineage). `checks` then `app_scans` (the app's "
-        "whole-wave page scans) run in one process beside `stats`: `total` counts the longer of the two. Raw numbers: "
-        "`results.csv`.",
+        "the raw export in the warehouse costs (ingest does that, plus lineage). `checks` and `stats` run side by "
+        "side, one process each, and `app_scans` (the app's whole-wave page scans) in whichever is free first: "
+        "`total` counts the longer of the two. Raw numbers: `results.csv`.",
         "",
         "| size | " + " | ".join(STAGE_ORDER) + " | peak RSS (MB) |",
         "|---:|" + "---:|" * (len(STAGE_ORDER) + 1),

@@ -8,6 +8,7 @@ readers can see when and from what the data were built.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import fcntl
 import os
@@ -163,8 +164,8 @@ def _stats_job(build_path: Path) -> tuple[object, float]:
 
 
 def _app_scans_job(build_path: Path) -> tuple[pd.DataFrame, float]:
-    """In the checks worker, once the checks are done: every app page's whole-wave scan of the build file,
-    read-only, through the app's own query layer (:func:`app.scans.whole_wave_scans`)."""
+    """In the checks or the stats worker, whichever is free first: every app page's whole-wave scan of the build
+    file, read-only, through the app's own query layer (:func:`app.scans.whole_wave_scans`)."""
     import logging
 
     # outside a served app, st.cache_data warns at each cached function that it has no runtime (streamlit resets
@@ -195,24 +196,28 @@ def write_app_scans(con: duckdb.DuckDBPyConnection, scans: pd.DataFrame) -> None
 
 
 def run_checks_and_stats(ctx: BuildContext, workers: Workers) -> None:
-    """The checks and the stats at the same time, each in its warm worker, the app's whole-wave scans after the
-    checks; then, in this process, the checks' results into the build file, and the stats' rows and the scans
-    only if every check passed."""
+    """The checks and the stats at the same time, each in its warm worker, the app's whole-wave scans in whichever
+    of the two is free first; then, in this process, the checks' results into the build file, and the stats' rows
+    and the scans only if every check passed."""
     from checks.gate import ChecksFailed, record
     from stats.results import write_tables
 
     checks = workers["checks"].submit(
         _checks_job, ctx.build_path, ctx.warehouse.parent / "data_docs", f"build-{ctx.run_id}"
     )
-    app_scans = workers["checks"].submit(_app_scans_job, ctx.build_path)
     stats = workers["stats"].submit(_stats_job, ctx.build_path)
+    concurrent.futures.wait([checks, stats], return_when=concurrent.futures.FIRST_COMPLETED)
+    # the scans only read the build file, like both stages: the first free core computes them, and they are
+    # written only if the checks pass
+    scanner = "stats" if stats.done() and not checks.done() else "checks"
+    app_scans = workers[scanner].submit(_app_scans_job, ctx.build_path)
     gate, ctx.timings["checks"] = workers["checks"].result(checks)
     ctx.log(gate.log_line)
     if gate.failed:
         workers["stats"].close()  # its numbers will not be published; it reads the file this process must write
         workers["checks"].close()
     else:
-        scans, ctx.timings["app_scans"] = workers["checks"].result(app_scans)
+        scans, ctx.timings["app_scans"] = workers[scanner].result(app_scans)
         result, ctx.timings["stats"] = workers["stats"].result(stats)
     con = duckdb.connect(str(ctx.build_path))
     try:
