@@ -277,19 +277,21 @@ def k_groups(
     return omnibus, _pairs(data, kept_codes, labels, primary, rule, zero_var=bool(zero_var))
 
 
-def _pair_fields(data: list[np.ndarray], codes: list[str], labels: dict[str, str], i: int, j: int) -> dict:
-    return dict(
-        pair=(codes[i], codes[j]),
-        n=int(data[i].size + data[j].size),
-        group1_label=labels.get(codes[i], codes[i]),
-        group1_n=int(data[i].size),
-        group1_mean=float(data[i].mean()),
-        group1_median=float(np.median(data[i])),
-        group2_label=labels.get(codes[j], codes[j]),
-        group2_n=int(data[j].size),
-        group2_mean=float(data[j].mean()),
-        group2_median=float(np.median(data[j])),
-    )
+def _pair_fields(data: list[np.ndarray], codes: list[str], labels: dict[str, str]) -> dict[tuple[int, int], dict]:
+    """Each pair's description (its groups' labels, sizes, means and medians), every group summarised once."""
+    groups = [
+        dict(label=labels.get(code, code), n=int(x.size), mean=float(x.mean()), median=float(np.median(x)))
+        for code, x in zip(codes, data, strict=True)
+    ]
+    return {
+        (i, j): dict(
+            pair=(codes[i], codes[j]),
+            n=groups[i]["n"] + groups[j]["n"],
+            **{f"group1_{name}": value for name, value in groups[i].items()},
+            **{f"group2_{name}": value for name, value in groups[j].items()},
+        )
+        for i, j in itertools.combinations(range(len(data)), 2)
+    }
 
 
 def _pairs(
@@ -302,6 +304,7 @@ def _pairs(
     Only Tukey's simultaneous intervals are computed: Games–Howell's would need
     one inversion of the distribution per pair, whose degrees of freedom differ.
     """
+    fields = _pair_fields(data, codes, labels)
     rows = []
     for method, equal_var in (("tukey_hsd", True), ("games_howell", False)):
         if not equal_var and zero_var:
@@ -312,7 +315,7 @@ def _pairs(
             difference = float(res.mean_difference[at])
             rows.append(
                 dict(
-                    _pair_fields(data, codes, labels, i, j),
+                    fields[(i, j)],
                     method=method,
                     reading=reading,
                     is_primary=reading == primary,
@@ -330,9 +333,9 @@ def _pairs(
             )
     if primary != RANK:
         return rows
-    for i, j in itertools.combinations(range(len(data)), 2):
-        x, y = Counts.of(data[i]), Counts.of(data[j])
-        rank = _rank_test(x, y, dict(_pair_fields(data, codes, labels, i, j), method="mann_whitney_u"))
+    counts = [Counts.of(x) for x in data]
+    for (i, j), described in fields.items():
+        rank = _rank_test(counts[i], counts[j], dict(described, method="mann_whitney_u"))
         rows.append(
             dict(
                 rank,

@@ -40,13 +40,21 @@ def _legendre(a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
     return (b - a) / 2 * nodes + (b + a) / 2, (b - a) / 2 * weights
 
 
+@cache
+def _normal_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The inner integral's nodes z, their weights times φ(z), and Φ(z)."""
+    from scipy.special import ndtr
+
+    z, v = _legendre(-Z_LIMIT, Z_LIMIT)
+    return z, v * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), ndtr(z)
+
+
 def _range_cdf(w: np.ndarray, k: int) -> np.ndarray:
     """W(w): the probability that the range of k standard normal values is at most w, elementwise."""
     from scipy.special import ndtr
 
-    z, v = _legendre(-Z_LIMIT, Z_LIMIT)
-    density = v * np.exp(-z * z / 2) / np.sqrt(2 * np.pi)
-    inside = np.clip(ndtr(z) - ndtr(z - w[..., None]), 0.0, 1.0)
+    z, density, below = _normal_grid()
+    inside = np.clip(below - ndtr(z - w[..., None]), 0.0, 1.0)
     return k * (inside ** (k - 1)) @ density
 
 
@@ -113,7 +121,7 @@ def tukey_hsd(data: list[np.ndarray], equal_var: bool, level: float | None = Non
     if equal_var:
         mse = np.sum(variances * (sizes - 1)) / (sizes.sum() - k)
         normalize = 2 / sizes[0] if np.unique(sizes).size == 1 else 1 / sizes[i] + 1 / sizes[j]
-        stand_err = np.sqrt(normalize * mse / 2) * np.ones(i.size)
+        stand_err = np.broadcast_to(np.sqrt(normalize * mse / 2), i.shape)
         df = np.full(i.size, sizes.sum() - k)
     else:
         spread = variances / sizes

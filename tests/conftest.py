@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import duckdb
 import pytest
 
 from pipeline.build import DBT_DIR, build
-from tests.exports import SAMPLE_DIR
+from tests.exports import SAMPLE_DIR, warehouse_copy_in
 
 # pytest-xdist runs the tests in two processes (pyproject.toml): each gets its own dbt target folder, so that
 # their builds run side by side instead of waiting on one dbt lock and re-parsing each other's project.
@@ -47,7 +46,4 @@ def sample_con(sample_warehouse: Path):
 @pytest.fixture()
 def published_copy(sample_warehouse: Path, tmp_path: Path) -> Path:
     """A published warehouse of its own (a copy of the session's sample build), for builds that must fail."""
-    target = tmp_path / "wh" / "survey.duckdb"
-    target.parent.mkdir()
-    shutil.copy2(sample_warehouse, target)
-    return target
+    return warehouse_copy_in(tmp_path / "wh", sample_warehouse)

@@ -123,6 +123,14 @@ def edited_copy(
     return folder
 
 
+def warehouse_copy_in(folder: Path, source: Path) -> Path:
+    """A copy of the warehouse ``source`` as ``folder``/survey.duckdb (the file name its views expect)."""
+    target = folder / "survey.duckdb"
+    folder.mkdir(parents=True)
+    shutil.copy2(source, target)
+    return target
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

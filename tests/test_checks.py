@@ -39,6 +39,7 @@ from tests.exports import (
     edited_copy,
     read_export,
     sample_exports,
+    warehouse_copy_in,
 )
 
 CB = codebook.load()
@@ -64,10 +65,7 @@ def _column(question: str) -> str:
 def published(sample_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse published from the good sample (a copy of the session's build); broken builds target the
     same path."""
-    warehouse = tmp_path_factory.mktemp("gate") / "wh" / "survey.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copy2(sample_warehouse, warehouse)
-    return warehouse
+    return warehouse_copy_in(tmp_path_factory.mktemp("gate") / "wh", sample_warehouse)
 
 
 @pytest.fixture(scope="module")
