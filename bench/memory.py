@@ -46,6 +46,9 @@ def tree_rss_bytes(root: int | None = None) -> int:
 class StageSample:
     wall_s: float = 0.0
     peak_rss_mb: float = 0.0
+    #: CPU time (user + system) of a whole measured process and its children, for the stage that spans it
+    #: (bench.runs): what the work costs whatever the number of cores; None for the stages inside a process.
+    cpu_s: float | None = None
 
 
 @dataclass
