@@ -6,7 +6,6 @@ import csv
 import os
 import platform
 import statistics
-from collections.abc import Callable
 from pathlib import Path
 
 from bench.memory import StageSample
@@ -122,9 +121,6 @@ def targets(table: Table, sizes: list[int]) -> list[str]:
     def wall(size: int, stage: str) -> float | None:
         return table[(size, stage)].wall_s if (size, stage) in table else None
 
-    def cpu(size: int, stage: str) -> float | None:
-        return table[(size, stage)].cpu_s if (size, stage) in table else None
-
     out = []
     if wall(178, "total") is not None:
         out.append(f"- sample build: {wall(178, 'total'):.1f} s (target ≤ 8 s)")
@@ -146,7 +142,7 @@ def targets(table: Table, sizes: list[int]) -> list[str]:
         # that keeping the raw export costs at this size (DuckDB's own load of it): a floor for this design.
         floor = wall(178, "total") + wall(big, "duckdb_load")
         out.append(f"- floor of this design at {big:,} (sample build + DuckDB's own load): {floor:.1f} s")
-    out += cpu_lines(cpu, sizes)
+    out += cpu_lines(table, sizes)
     pages = {stage: wall(big, stage) for s, stage in table if s == big and stage.startswith(f"{PAGE}:")}
     if pages:
         slowest = max(pages, key=lambda stage: pages[stage] or 0.0)
@@ -157,13 +153,16 @@ def targets(table: Table, sizes: list[int]) -> list[str]:
     return out
 
 
-def cpu_lines(cpu: Callable[[int, str], float | None], sizes: list[int]) -> list[str]:
+def cpu_lines(table: Table, sizes: list[int]) -> list[str]:
     """The work each measurement does, whatever the cores (user + system CPU seconds of its processes), and what it
     implies: no schedule on this machine's cores can finish the build in less than its work over the cores."""
     cores = os.cpu_count() or 1
     out = []
     for size in sizes:
-        build, baseline, load = cpu(size, "total"), cpu(size, "pandas_baseline"), cpu(size, "duckdb_load")
+        build, baseline, load = (
+            table[(size, stage)].cpu_s if (size, stage) in table else None
+            for stage in ("total", "pandas_baseline", "duckdb_load")
+        )
         if build is None:
             continue
         line = f"- CPU time at {size:,} (user + system, every process): build {build:.1f} s"
